@@ -1,0 +1,85 @@
+// One error path: every failure, wherever it is caught (Nest filter, Express middleware), becomes
+// `{ error, message }` with the status the spec documents, through `toErrorResponse`.
+import { HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ErrorBody, ErrorCode } from '../contract/api-types.js';
+import { isDatabaseUnavailable } from './database-unavailable.js';
+import { DomainError, ERROR_STATUS } from './domain-error.js';
+
+export interface ErrorResponse {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+const logger = new Logger('Errors');
+
+const CODE_BY_STATUS = new Map<number, ErrorCode>(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+function codeFor(status: number): ErrorCode {
+  return CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal_error' : 'bad_request');
+}
+
+function fromDomain(error: DomainError): ErrorResponse {
+  return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers };
+}
+
+/** Errors raised by Express's body parser carry a `type` and a `status`. */
+function fromBodyParser(error: { type: string; status?: number; limit?: number }): ErrorResponse | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return fromDomain(new DomainError('payload_too_large', `The body is over the limit of ${error.limit} bytes.`));
+    case 'entity.parse.failed':
+      return fromDomain(new DomainError('bad_request', 'The body is not valid JSON.'));
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return fromDomain(new DomainError('unsupported_media_type', 'Send the body as UTF-8 application/json.'));
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'stream.not.readable':
+      return fromDomain(new DomainError('bad_request', 'The body could not be read.'));
+    default:
+      return undefined;
+  }
+}
+
+function fromHttpException(error: HttpException): ErrorResponse {
+  const status = error.getStatus();
+  const response = error.getResponse();
+  let message = error.message;
+  if (typeof response === 'object' && response !== null && 'message' in response) {
+    const detail = (response as { message: unknown }).message;
+    message = Array.isArray(detail) ? detail.join('; ') : String(detail);
+  }
+  return { status, body: { error: codeFor(status), message }, headers: {} };
+}
+
+export function toErrorResponse(error: unknown, retryAfterSeconds: number): ErrorResponse {
+  if (error instanceof DomainError) return fromDomain(error);
+  if (error instanceof HttpException) return fromHttpException(error);
+  if (error && typeof error === 'object' && typeof (error as { type?: unknown }).type === 'string') {
+    const parsed = fromBodyParser(error as { type: string });
+    if (parsed) return parsed;
+  }
+  if (isDatabaseUnavailable(error)) {
+    logger.warn(`database unavailable: ${(error as Error).message}`);
+    return fromDomain(
+      new DomainError('service_unavailable', 'The database is unavailable; nothing was written. Retry later.', {
+        'Retry-After': String(retryAfterSeconds),
+      }),
+    );
+  }
+  logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  return fromDomain(new DomainError('internal_error', 'Something went wrong on our side.'));
+}
+
+export function sendError(res: Response, error: ErrorResponse): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(error.status).set(error.headers).json(error.body);
+}

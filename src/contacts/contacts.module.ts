@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module.js';
+import { ContactsController } from './contacts.controller.js';
+import { ContactsRepository } from './contacts.repository.js';
+import { ContactsService } from './contacts.service.js';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [ContactsController],
+  providers: [ContactsService, ContactsRepository],
+})
+export class ContactsModule {}

@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type {
+  Contact,
+  ContactError,
+  ContactPage,
+  ContactResult,
+  CreateContactsResponse,
+  ListContactsQuery,
+} from '../contract/api-types.js';
+import { DomainError } from '../common/domain-error.js';
+import { isUuid } from '../common/ids.js';
+import { UsersService } from '../users/users.service.js';
+import { toContact } from './contact.mapper.js';
+import { type NormalizedContact, normalizeContact } from './contact-input.js';
+import { ContactsRepository } from './contacts.repository.js';
+
+export interface CreateContactsOutcome {
+  /** true when at least one item is stored (created now or already existing). */
+  stored: boolean;
+  body: CreateContactsResponse;
+}
+
+const DEFAULT_PAGE_SIZE = 50;
+
+const encodeCursor = (crmId: string): string => Buffer.from(crmId, 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const crmId = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isUuid(crmId)) throw new DomainError('bad_request', 'cursor is not a cursor this service returned.');
+  return crmId;
+}
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    @Inject(ContactsRepository) private readonly contacts: ContactsRepository,
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
+  async createContacts(body: unknown): Promise<CreateContactsOutcome> {
+    const items = this.batchOf(body);
+    const errors: ContactError[] = [];
+    const valid: NormalizedContact[] = [];
+    for (const [index, item] of items.entries()) {
+      const outcome = normalizeContact(item, index);
+      if ('error' in outcome) errors.push(outcome.error);
+      else valid.push(outcome.contact);
+    }
+
+    const owned = await this.withActiveOwners(valid, errors);
+    // The same externalId twice in a batch is one contact: the first valid item is the one stored.
+    const distinct = new Map<string, NormalizedContact>();
+    for (const contact of owned) if (!distinct.has(contact.externalId)) distinct.set(contact.externalId, contact);
+    const stored = await this.contacts.insertMissing([...distinct.values()], new Date());
+
+    const results: ContactResult[] = owned.map(({ externalId }) => ({ externalId, ...stored.get(externalId)! }));
+    errors.sort((a, b) => a.index - b.index);
+    return { stored: results.length > 0, body: { results, errors } };
+  }
+
+  private batchOf(body: unknown): unknown[] {
+    const contacts = (body as { contacts?: unknown } | null)?.contacts;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(contacts)) {
+      throw new DomainError('bad_request', 'The body must be a JSON object with a "contacts" array.');
+    }
+    if (contacts.length === 0) throw new DomainError('bad_request', '"contacts" is empty: send at least one contact.');
+    if (contacts.length > this.config.maxBatchSize) {
+      throw new DomainError(
+        'payload_too_large',
+        `A batch may hold at most ${this.config.maxBatchSize} contacts (got ${contacts.length}); split it.`,
+      );
+    }
+    return contacts;
+  }
+
+  /** Drops (and reports) the items whose ownerId names no active user; one query for the batch. */
+  private async withActiveOwners(contacts: NormalizedContact[], errors: ContactError[]): Promise<NormalizedContact[]> {
+    const ownerIds = new Set(contacts.flatMap((c) => (c.fields.ownerId === null ? [] : [c.fields.ownerId])));
+    if (ownerIds.size === 0) return contacts;
+    const active = await this.users.activeIdsAmong([...ownerIds]);
+    return contacts.filter((contact) => {
+      const ownerId = contact.fields.ownerId;
+      if (ownerId === null || active.has(ownerId)) return true;
+      errors.push({
+        index: contact.index,
+        externalId: contact.externalId,
+        code: 'UNKNOWN_OWNER',
+        field: 'ownerId',
+        message: 'ownerId names no active user (see GET /users).',
+      });
+      return false;
+    });
+  }
+
+  async getContact(crmId: string): Promise<Contact> {
+    const entity = await this.contacts.findByCrmId(crmId);
+    if (!entity) throw new DomainError('not_found', 'No contact has this crmId.');
+    return toContact(entity);
+  }
+
+  async listContacts(query: ListContactsQuery): Promise<ContactPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.contacts.list({
+      externalId: query.externalId,
+      emailLower: query.email?.toLowerCase(),
+      ownerId: query.ownerId,
+      beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const more = rows.length > limit;
+    return { data: page.map(toContact), nextCursor: more ? encodeCursor(page[page.length - 1].crmId) : null };
+  }
+}

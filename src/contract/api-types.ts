@@ -1,0 +1,37 @@
+// The only importer of generated/: named aliases for the contract's schemas, so that DTOs can
+// `implements` them and the rest of the code never indexes `components['schemas']` itself.
+import type { components, operations, paths } from '../generated/openapi.js';
+
+type Schemas = components['schemas'];
+
+export type ErrorCode = Schemas['ErrorCode'];
+export type ErrorBody = Schemas['ErrorBody'];
+export type HealthOk = Schemas['HealthOk'];
+export type HealthUnavailable = Schemas['HealthUnavailable'];
+
+export type ContactInput = Schemas['ContactInput'];
+export type CreateContactsRequest = Schemas['CreateContactsRequest'];
+export type CreateContactsResponse = Schemas['CreateContactsResponse'];
+export type ContactResult = Schemas['ContactResult'];
+export type ContactResultStatus = Schemas['ContactResultStatus'];
+export type ContactError = Schemas['ContactError'];
+export type ContactErrorCode = Schemas['ContactErrorCode'];
+export type Contact = Schemas['Contact'];
+export type ContactPage = Schemas['ContactPage'];
+export type ListContactsQuery = NonNullable<operations['listContacts']['parameters']['query']>;
+
+export type User = Schemas['User'];
+export type UserDetail = Schemas['UserDetail'];
+export type CreateUserRequest = Schemas['CreateUserRequest'];
+export type UpdateUserRequest = Schemas['UpdateUserRequest'];
+
+export type ApiPaths = paths;
+
+/**
+ * Compile-time check that a DTO class declares exactly the keys of its contract type, optional ones
+ * included (`implements` alone lets a class forget an optional field). Use as
+ * `const _check: SameKeys<CreateUserDto, CreateUserRequest> = true;`.
+ */
+export type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : { missingOrExtraKeys: [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] };

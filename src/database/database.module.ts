@@ -1,0 +1,33 @@
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { createDataSource } from './data-source.js';
+
+const logger = new Logger('Database');
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [AppConfig],
+      useFactory: async (config: AppConfig): Promise<DataSource> => {
+        const dataSource = createDataSource(config);
+        await dataSource.initialize();
+        if (config.dbMigrate) {
+          const applied = await dataSource.runMigrations({ transaction: 'each' });
+          if (applied.length > 0) logger.log(`applied ${applied.length} migration(s) on ${config.databaseKind}`);
+        }
+        return dataSource;
+      },
+    },
+  ],
+  exports: [DataSource],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

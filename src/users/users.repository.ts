@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, type Repository } from 'typeorm';
+import { DomainError } from '../common/domain-error.js';
+import { UserEntity } from './user.entity.js';
+
+function isUniqueViolation(error: unknown): boolean {
+  const driver = (error as { driverError?: { code?: string } })?.driverError;
+  const code = driver?.code ?? (error as { code?: string })?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+@Injectable()
+export class UsersRepository {
+  private readonly users: Repository<UserEntity>;
+
+  constructor(@Inject(DataSource) dataSource: DataSource) {
+    this.users = dataSource.getRepository(UserEntity);
+  }
+
+  listActive(): Promise<UserEntity[]> {
+    return this.users.find({ where: { active: true }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async activeIdsAmong(ids: string[]): Promise<Set<string>> {
+    const rows = await this.users.find({ select: { id: true }, where: { id: In(ids), active: true } });
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** Inserts or updates; the unique email index, not a prior check, decides conflicts. */
+  async save(user: UserEntity): Promise<UserEntity> {
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DomainError('conflict', 'Another user already has this email.');
+      throw error;
+    }
+  }
+}
