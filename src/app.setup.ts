@@ -1,5 +1,6 @@
 // What production runs and what every test runs: one factory, one set of pipes, filters and limits.
 import { readFileSync } from 'node:fs';
+import type { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -55,11 +56,19 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   return app;
 }
 
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function nestLogLevels(level: string): LogLevel[] | false {
+  const names: Record<string, LogLevel> = { info: 'log', trace: 'verbose' };
+  const index = LOG_LEVELS.indexOf(names[level] ?? (level as LogLevel));
+  return index < 0 ? false : LOG_LEVELS.slice(0, index + 1);
+}
+
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   // Nest's own body parser is off: configureApp installs one with the configured limit and a 415 check.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: ['error', 'warn', 'log'],
+    logger: nestLogLevels(config.logLevel),
   });
   return configureApp(app, config);
 }
