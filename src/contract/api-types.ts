@@ -21,6 +21,7 @@ export type ContactPage = Schemas['ContactPage'];
 export type ListContactsQuery = NonNullable<operations['listContacts']['parameters']['query']>;
 
 export type User = Schemas['User'];
+export type UserList = Schemas['UserList'];
 export type UserDetail = Schemas['UserDetail'];
 export type CreateUserRequest = Schemas['CreateUserRequest'];
 export type UpdateUserRequest = Schemas['UpdateUserRequest'];

@@ -139,6 +139,37 @@ export interface paths {
         patch: operations["updateUser"];
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (operators only)
+         * @description Needs an admin key (`ADMIN_API_KEYS`); an integration key gets `403`. Prometheus text format
+         *     (exposition format 0.0.4), for a Prometheus scrape job that sends the key header.
+         *
+         *     * `http_requests_total{route,method,status}` and `http_request_duration_seconds{route,method,status}`
+         *       (histogram): every answer, by route template (such as `/contacts/{crmId}`; `unmatched` for paths
+         *       outside the contract), method and status.
+         *     * `crm_contacts_total{outcome}`: contacts answered by `POST /contacts`, by outcome `created` or
+         *       `existing`; `crm_contacts_rejected_total{code}`: items it rejected, by `ContactErrorCode`.
+         *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
+         *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
+         *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
+         *     * `process_*` and `nodejs_*`: the Node.js process (CPU, memory, event loop lag, handles).
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -160,6 +191,8 @@ export interface components {
             /** @description A human-readable detail. Never holds stack traces, SQL or keys. */
             message: string;
         };
+        /** @description Metrics in the Prometheus text exposition format (version 0.0.4). */
+        MetricsText: string;
         HealthOk: {
             /** @constant */
             status: "ok";
@@ -303,6 +336,8 @@ export interface components {
             /** Format: email */
             email?: string;
         };
+        /** @description The active users, sorted by name (a bare array, as Enginy expects). */
+        UserList: components["schemas"]["User"][];
         /** @description A user as operators manage it. */
         UserDetail: {
             id: components["schemas"]["Id"];
@@ -825,7 +860,7 @@ export interface operations {
                      *       }
                      *     ]
                      */
-                    "application/json": components["schemas"]["User"][];
+                    "application/json": components["schemas"]["UserList"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -979,6 +1014,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics, in Prometheus text format. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total HTTP answers, by route template, method and status.
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{route="/contacts",method="POST",status="201"} 42
+                     *     # HELP crm_contacts_total Contacts answered by POST /contacts, by outcome.
+                     *     # TYPE crm_contacts_total counter
+                     *     crm_contacts_total{outcome="created"} 4100
+                     *     crm_contacts_total{outcome="existing"} 100
+                     *     # HELP crm_contacts_rejected_total Contacts rejected by POST /contacts, by error code.
+                     *     # TYPE crm_contacts_rejected_total counter
+                     *     crm_contacts_rejected_total{code="INVALID_EMAIL"} 3
+                     *     # HELP crm_db_pool_waiting Requests waiting for a database connection.
+                     *     # TYPE crm_db_pool_waiting gauge
+                     *     crm_db_pool_waiting 0
+                     */
+                    "text/plain": components["schemas"]["MetricsText"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }
