@@ -108,7 +108,7 @@ const MIN_KEY_LENGTH = 16;
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new Reader(env);
   const databaseUrl = read.raw('DATABASE_URL');
-  if (databaseUrl !== undefined && !/^mysql:\/\/[^/]+\/[^/?]+/.test(databaseUrl)) {
+  if (databaseUrl !== undefined && !/^(mysql|mariadb):\/\/[^/]+\/[^/?]+/.test(databaseUrl)) {
     read.problems.push('DATABASE_URL must look like mysql://user:password@host:3306/database');
   }
   const dataDir = resolve(read.string('DATA_DIR', 'data'));

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
+import { isMysqlFamily } from '../database/data-source.js';
 import { ContactEntity } from './contact.entity.js';
 import type { NormalizedContact } from './contact-input.js';
 
@@ -53,7 +54,7 @@ export class ContactsRepository {
   private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     // READ COMMITTED on MySQL, so that the re-read sees rows a concurrent batch committed while our
     // INSERT IGNORE waited on them. SQLite serializes writers and has no such level.
-    return this.dataSource.options.type === 'mysql'
+    return isMysqlFamily(this.dataSource)
       ? this.dataSource.transaction('READ COMMITTED', work)
       : this.dataSource.transaction(work);
   }

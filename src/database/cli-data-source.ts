@@ -2,4 +2,4 @@
 import { loadConfig } from '../config/app-config.js';
 import { createDataSource } from './data-source.js';
 
-export default createDataSource(loadConfig());
+export default await createDataSource(loadConfig());

@@ -1,6 +1,7 @@
 // The one DataSource definition, for the app and for the TypeORM CLI (`npm run migration:run`).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
@@ -10,12 +11,29 @@ import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-
 export const ENTITIES = [ContactEntity, UserEntity];
 export const MIGRATIONS = [CreateContactsAndUsers1764324000000];
 
-export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+/** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */
+export type MysqlFlavor = 'mysql' | 'mariadb';
+
+export const isMysqlFamily = (dataSource: DataSource): boolean =>
+  dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+
+/** Asks the server what it is, so that `mysql://` works against MySQL and MariaDB alike. */
+export async function detectMysqlFlavor(config: AppConfig): Promise<MysqlFlavor> {
+  const connection = await mysql.createConnection({ uri: config.databaseUrl, connectTimeout: config.dbConnectTimeoutMs });
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
+    return /mariadb/i.test(String(rows[0]?.version)) ? 'mariadb' : 'mysql';
+  } finally {
+    await connection.end();
+  }
+}
+
+export function dataSourceOptions(config: AppConfig, flavor: MysqlFlavor = 'mysql'): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   if (config.databaseKind === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: flavor,
       url: config.databaseUrl,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
@@ -32,6 +50,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return { ...common, type: 'better-sqlite3', database: config.sqlitePath, enableWAL: true, timeout: config.dbQueryTimeoutMs };
 }
 
-export function createDataSource(config: AppConfig): DataSource {
-  return new DataSource(dataSourceOptions(config));
+export async function createDataSource(config: AppConfig): Promise<DataSource> {
+  const flavor = config.databaseKind === 'mysql' ? await detectMysqlFlavor(config) : undefined;
+  return new DataSource(dataSourceOptions(config, flavor));
 }

@@ -12,7 +12,7 @@ const logger = new Logger('Database');
       provide: DataSource,
       inject: [AppConfig],
       useFactory: async (config: AppConfig): Promise<DataSource> => {
-        const dataSource = createDataSource(config);
+        const dataSource = await createDataSource(config);
         await dataSource.initialize();
         if (config.dbMigrate) {
           const applied = await dataSource.runMigrations({ transaction: 'each' });

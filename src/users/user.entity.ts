@@ -17,7 +17,7 @@ export class UserEntity {
   @Column({ name: 'email_lower', type: 'varchar', length: 320, nullable: true })
   emailLower: string | null;
 
-  @Column({ type: 'boolean', default: true })
+  @Column({ type: 'boolean' })
   active: boolean;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })

@@ -22,7 +22,7 @@ export class CreateContactsAndUsers1764324000000 implements MigrationInterface {
           varchar('name', 255, false),
           varchar('email', 320),
           varchar('email_lower', 320),
-          { name: 'active', type: 'boolean', default: true },
+          { name: 'active', type: 'boolean' },
           timestamp('created_at'),
           timestamp('updated_at'),
         ],
@@ -69,7 +69,7 @@ export class CreateContactsAndUsers1764324000000 implements MigrationInterface {
         ],
       }),
     );
-    if (queryRunner.connection.options.type === 'mysql') {
+    if (queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb') {
       // Whatever the database's default, names and emails from anywhere in the world must fit.
       for (const table of ['users', 'contacts']) {
         await queryRunner.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

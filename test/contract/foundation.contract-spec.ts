@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+import { specOperations } from '../support/spec.js';
+
+const run = promisify(execFile);
+
+/** The routes Express actually serves (Nest controllers), as `METHOD /path/{param}`. */
+function servedRoutes(t: TestApp): string[] {
+  const express = t.app.getHttpAdapter().getInstance();
+  const stack = (express.router ?? express._router).stack as { route?: { path: string; methods: Record<string, boolean> } }[];
+  return stack
+    .filter((layer) => layer.route && !layer.route.path.startsWith('/docs') && !layer.route.path.startsWith('/openapi'))
+    .flatMap((layer) =>
+      Object.keys(layer.route!.methods)
+        .filter((method) => method !== '_all')
+        .map((method) => `${method.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
+    );
+}
+
+describe('the contract', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('has a route for every operation, and an operation for every route', () => {
+    expect(servedRoutes(t).sort()).toEqual(specOperations().sort());
+  });
+
+  it('is what src/generated/ was generated from (npm run generate leaves nothing to change)', async () => {
+    await expect(run('npx', ['openapi-typescript', 'openapi/openapi.yaml', '-o', 'src/generated/openapi.d.ts', '--check'])).resolves.toBeDefined();
+  }, 60000);
+
+  it('is served raw at /openapi.json and /openapi.yaml without a key, and Swagger UI at /docs', async () => {
+    const json = await fetch(`${t.url}/openapi.json`);
+    expect(json.status).toBe(200);
+    expect(((await json.json()) as { openapi: string }).openapi).toBe('3.1.0');
+    const yaml = await fetch(`${t.url}/openapi.yaml`);
+    expect(yaml.status).toBe(200);
+    expect(await yaml.text()).toContain('operationId: createContacts');
+    const docs = await fetch(`${t.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+  });
+});
+
+describe('the database schema', () => {
+  it('built by the migrations is exactly what the entities describe', async () => {
+    const t = await createTestApp();
+    try {
+      const pending = await t.app.get(DataSource).driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is left alone with DB_MIGRATE=false', async () => {
+    const t = await createTestApp({ DB_MIGRATE: 'false' });
+    try {
+      const tables = await t.dataSource.createQueryRunner().getTables(['contacts']);
+      expect(tables).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('one error path', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ BODY_LIMIT: '2kb' });
+  });
+  afterAll(() => t.close());
+
+  it('answers an unknown route with 404 in the documented shape', async () => {
+    const res = await t.api.get('/no-such-route');
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: 'not_found', message: expect.any(String) });
+  });
+
+  it('answers 401 before anything else when the key is missing, even on an unknown route', async () => {
+    expect((await t.api.get('/no-such-route', { key: null })).status).toBe(401);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await t.api.request('POST', '/contacts', { raw: '{"contacts": [', contentType: 'application/json' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'bad_request', message: 'The body is not valid JSON.' });
+  });
+
+  it('answers a body over BODY_LIMIT with 413', async () => {
+    const contacts = Array.from({ length: 40 }, (_, i) => ({ externalId: `big-${i}`, description: 'x'.repeat(100) }));
+    const res = await t.api.post('/contacts', { contacts });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('payload_too_large');
+  });
+
+  it('answers a body that is not JSON with 415', async () => {
+    const res = await t.api.request('POST', '/contacts', { raw: 'contacts=1', contentType: 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(415);
+    expect(res.body.error).toBe('unsupported_media_type');
+  });
+
+  it('never puts a stack trace, SQL or a file path in an error body', async () => {
+    const answers = await Promise.all([
+      t.api.request('POST', '/contacts', { raw: '{"a":', contentType: 'application/json' }),
+      t.api.post('/contacts', { contacts: 'nope' }),
+      t.api.get('/contacts/not-a-uuid'),
+      t.api.get('/contacts?limit=abc'),
+    ]);
+    for (const res of answers) {
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.text).not.toMatch(/\bat \w+.*\(|node_modules|\/src\/|SELECT |INSERT |\.ts:\d+/);
+    }
+  });
+});
