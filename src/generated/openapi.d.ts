@@ -50,7 +50,8 @@ export interface paths {
          *       batch after a timeout is therefore safe. The same `externalId` twice in one batch is one contact
          *       (the first valid item is stored); every such item gets its `crmId`.
          *     * **Fields.** `externalId` is required. Documented fields are optional strings; `null` means
-         *       absent; a number or boolean is stored as its text; an object or array there is an item error;
+         *       absent, and so does a blank string; a number or boolean is stored as its text; an object or
+         *       array there is an item error;
          *       a value longer than its `maxLength` is an item error (never cut). `email` must be a valid address.
          *       `ownerId` must name an active user from `GET /users`.
          *     * **Custom fields.** Any other key is kept, with its JSON value as sent, and returned as
