@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+import { ensureApiKey } from '../../src/config/api-keys.js';
+import { ApiKeyring } from '../../src/common/api-keys.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything, and the embedded SQLite database without DATABASE_URL', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseKind: 'sqlite',
+      apiKeyHeader: 'X-API-Key',
+      dbMigrate: true,
+      usersEnabled: true,
+      maxBatchSize: 1000,
+      bodyLimitBytes: 10 * 1024 * 1024,
+    });
+  });
+
+  it('runs on MySQL when DATABASE_URL says so', () => {
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306/crm' }).databaseKind).toBe('mysql');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DB_MIGRATE', 'maybe'],
+    ['USERS_ENABLED', 'perhaps'],
+    ['DATABASE_URL', 'postgres://x/y'],
+    ['API_KEY_HEADER', 'Bad Header'],
+    ['BODY_LIMIT', 'lots'],
+    ['MAX_BATCH_SIZE', '0'],
+    ['API_KEYS', 'short'],
+  ])('refuses an invalid %s=%s with a message that names it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('refuses to run in production without a key', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('API_KEYS');
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'k'.repeat(32) }).apiKeys).toEqual(['k'.repeat(32)]);
+  });
+
+  it('reads sizes and lists', () => {
+    const config = loadConfig({ BODY_LIMIT: '512kb', API_KEYS: ` ${'x'.repeat(20)} , ${'y'.repeat(20)} ` });
+    expect(config.bodyLimitBytes).toBe(512 * 1024);
+    expect(config.apiKeys).toHaveLength(2);
+  });
+});
+
+describe('ensureApiKey (first run outside production)', () => {
+  it('creates a key once, keeps it private in the data folder, and reuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-key-'));
+    const first = ensureApiKey(loadConfig({ DATA_DIR: dir }));
+    expect(first.generatedKey?.created).toBe(true);
+    expect(first.config.apiKeys).toEqual([first.generatedKey!.key]);
+    expect(readFileSync(join(dir, 'api-key'), 'utf8').trim()).toBe(first.generatedKey!.key);
+    expect(statSync(join(dir, 'api-key')).mode & 0o077).toBe(0);
+    const second = ensureApiKey(loadConfig({ DATA_DIR: dir }));
+    expect(second.generatedKey).toEqual({ ...first.generatedKey, created: false });
+  });
+
+  it('does nothing when keys are configured', () => {
+    const result = ensureApiKey(loadConfig({ API_KEYS: 'k'.repeat(20) }));
+    expect(result.generatedKey).toBeUndefined();
+  });
+});
+
+describe('ApiKeyring', () => {
+  const ring = new ApiKeyring(['integration-key-0001'], ['admin-key-000000001']);
+
+  it('tells integration and admin keys apart, and knows no other', () => {
+    expect(ring.identify('integration-key-0001')?.role).toBe('integration');
+    expect(ring.identify('admin-key-000000001')?.role).toBe('admin');
+    expect(ring.identify('integration-key-000')).toBeUndefined();
+    expect(ring.identify('')).toBeUndefined();
+    expect(ring.identify(undefined)).toBeUndefined();
+  });
+
+  it('names a key in logs by a short fingerprint that is not the key', () => {
+    const { fingerprint } = ring.identify('admin-key-000000001')!;
+    expect(fingerprint).toMatch(/^[0-9a-f]{8}$/);
+    expect('admin-key-000000001').not.toContain(fingerprint);
+  });
+});
