@@ -7,6 +7,7 @@ import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -15,7 +16,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, HealthModule, UsersModule, ContactsModule],
+      imports: [DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: APP_FILTER, useClass: ErrorFilter },

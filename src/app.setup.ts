@@ -11,6 +11,7 @@ import { apiKeyMiddleware } from './common/api-keys.js';
 import { DomainError } from './common/domain-error.js';
 import { sendError, toErrorResponse } from './common/error-response.js';
 import type { AppConfig } from './config/app-config.js';
+import { HttpMetrics } from './metrics/http-metrics.js';
 import { projectFile } from './project-files.js';
 
 /** The contract as served: the spec file, with the key header the service is configured for. */
@@ -45,6 +46,8 @@ function bodyParsing(config: AppConfig) {
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
+  // First, so that every answer is counted, the 401s of the key check included.
+  app.use(app.get(HttpMetrics).middleware());
   app.use(apiKeyMiddleware(config));
   app.use(bodyParsing(config));
   SwaggerModule.setup('docs', app, loadContract(config), {

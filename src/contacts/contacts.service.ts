@@ -10,6 +10,7 @@ import type {
 } from '../contract/api-types.js';
 import { DomainError } from '../common/domain-error.js';
 import { isUuid } from '../common/ids.js';
+import { ContactsMetrics } from '../metrics/contacts-metrics.js';
 import { UsersService } from '../users/users.service.js';
 import { toContact } from './contact.mapper.js';
 import { type NormalizedContact, normalizeContact } from './contact-input.js';
@@ -37,6 +38,7 @@ export class ContactsService {
     @Inject(ContactsRepository) private readonly contacts: ContactsRepository,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(ContactsMetrics) private readonly metrics: ContactsMetrics,
   ) {}
 
   /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
@@ -58,7 +60,9 @@ export class ContactsService {
 
     const results: ContactResult[] = owned.map(({ externalId }) => ({ externalId, ...stored.get(externalId)! }));
     errors.sort((a, b) => a.index - b.index);
-    return { stored: results.length > 0, body: { results, errors } };
+    const answer: CreateContactsResponse = { results, errors };
+    this.metrics.recordBatch(answer);
+    return { stored: results.length > 0, body: answer };
   }
 
   private batchOf(body: unknown): unknown[] {
