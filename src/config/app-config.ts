@@ -17,6 +17,10 @@ export class AppConfig {
   readonly dbConnectTimeoutMs: number;
   readonly dbQueryTimeoutMs: number;
   readonly healthTimeoutMs: number;
+  /** A request still unanswered after this long gets a 503; its socket is closed. */
+  readonly requestTimeoutMs: number;
+  /** Requests per minute per key; 0 turns the limit off. */
+  readonly rateLimitPerMinute: number;
   readonly apiKeys: readonly string[];
   readonly adminApiKeys: readonly string[];
   readonly apiKeyHeader: string;
@@ -102,6 +106,8 @@ class Reader {
   }
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const MIN_KEY_LENGTH = 16;
 
@@ -123,6 +129,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       read.problems.push(`${name} holds a key shorter than ${MIN_KEY_LENGTH} characters`);
     }
   }
+  const logLevel = read.string('LOG_LEVEL', 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const nodeEnv = read.string('NODE_ENV', 'development');
   if (nodeEnv === 'production' && apiKeys.length + adminApiKeys.length === 0) {
     read.problems.push('API_KEYS (or ADMIN_API_KEYS) must be set when NODE_ENV=production');
@@ -139,8 +147,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbMigrate: read.bool('DB_MIGRATE', true),
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     dbConnectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
-    dbQueryTimeoutMs: read.int('DB_QUERY_TIMEOUT_MS', 10000, 100, 600000),
+    dbQueryTimeoutMs: read.int('DB_QUERY_TIMEOUT_MS', 5000, 100, 600000),
     healthTimeoutMs: read.int('HEALTH_TIMEOUT_MS', 3000, 100, 60000),
+    requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),
+    rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 0, 0, 1000000),
     apiKeys,
     adminApiKeys,
     apiKeyHeader,
@@ -148,7 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 10000),
     usersEnabled: read.bool('USERS_ENABLED', true),
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
-    logLevel: read.string('LOG_LEVEL', 'info'),
+    logLevel,
   });
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
