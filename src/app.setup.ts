@@ -71,6 +71,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // Nest's own body parser is off: configureApp installs one with the configured limit and a 415 check.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
+    // Throw start-up errors to the caller (main exits, a test fails) instead of exiting the process.
+    abortOnError: false,
     logger: nestLogLevels(config.logLevel),
   });
   return configureApp(app, config);
