@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
-import { isMysqlFamily } from '../database/data-source.js';
+import { Database } from '../database/database.js';
 import { ContactEntity } from './contact.entity.js';
 import type { NormalizedContact } from './contact-input.js';
 
@@ -31,7 +31,7 @@ function isDeadlock(error: unknown): boolean {
 
 @Injectable()
 export class ContactsRepository {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(Database) private readonly db: Database) {}
 
   /**
    * Stores a batch of contacts with distinct externalIds, set-based, in one transaction: one read of
@@ -44,19 +44,13 @@ export class ContactsRepository {
     const sorted = [...contacts].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.inTransaction((manager) => this.insertMissingIn(manager, sorted, now));
+        // READ COMMITTED on MySQL, so that the re-read sees rows a concurrent batch committed while our
+        // INSERT IGNORE waited on them. SQLite serializes writers and has no such level.
+        return await this.db.transaction('store contacts', (manager) => this.insertMissingIn(manager, sorted, now), 'READ COMMITTED');
       } catch (error) {
         if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
       }
     }
-  }
-
-  private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    // READ COMMITTED on MySQL, so that the re-read sees rows a concurrent batch committed while our
-    // INSERT IGNORE waited on them. SQLite serializes writers and has no such level.
-    return isMysqlFamily(this.dataSource)
-      ? this.dataSource.transaction('READ COMMITTED', work)
-      : this.dataSource.transaction(work);
   }
 
   private async insertMissingIn(
@@ -108,12 +102,16 @@ export class ContactsRepository {
   }
 
   findByCrmId(crmId: string): Promise<ContactEntity | null> {
-    return this.dataSource.getRepository(ContactEntity).findOneBy({ crmId });
+    return this.db.run('read a contact', (manager) => manager.getRepository(ContactEntity).findOneBy({ crmId }));
   }
 
   /** Newest first: crmIds are time-ordered, so ordering by the primary key is ordering by creation. */
   list(filter: ContactFilter): Promise<ContactEntity[]> {
-    const query = this.dataSource.getRepository(ContactEntity).createQueryBuilder('c');
+    return this.db.run('list contacts', (manager) => this.listIn(manager, filter));
+  }
+
+  private listIn(manager: EntityManager, filter: ContactFilter): Promise<ContactEntity[]> {
+    const query = manager.getRepository(ContactEntity).createQueryBuilder('c');
     if (filter.externalId !== undefined) query.andWhere('c.externalId = :externalId', { externalId: filter.externalId });
     if (filter.emailLower !== undefined) query.andWhere('c.emailLower = :emailLower', { emailLower: filter.emailLower });
     if (filter.ownerId !== undefined) query.andWhere('c.ownerId = :ownerId', { ownerId: filter.ownerId });

@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { createDataSource } from './data-source.js';
+import { Database } from './database.js';
 
 const logger = new Logger('Database');
 
@@ -21,8 +22,9 @@ const logger = new Logger('Database');
         return dataSource;
       },
     },
+    Database,
   ],
-  exports: [DataSource],
+  exports: [DataSource, Database],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, In, type Repository } from 'typeorm';
+import { type EntityManager, In, type Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
+import { Database } from '../database/database.js';
 import { UserEntity } from './user.entity.js';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -11,29 +12,31 @@ function isUniqueViolation(error: unknown): boolean {
 
 @Injectable()
 export class UsersRepository {
-  private readonly users: Repository<UserEntity>;
+  constructor(@Inject(Database) private readonly db: Database) {}
 
-  constructor(@Inject(DataSource) dataSource: DataSource) {
-    this.users = dataSource.getRepository(UserEntity);
+  private withUsers<T>(what: string, work: (users: Repository<UserEntity>) => Promise<T>): Promise<T> {
+    return this.db.run(what, (manager: EntityManager) => work(manager.getRepository(UserEntity)));
   }
 
   listActive(): Promise<UserEntity[]> {
-    return this.users.find({ where: { active: true }, order: { name: 'ASC', id: 'ASC' } });
+    return this.withUsers('list users', (users) => users.find({ where: { active: true }, order: { name: 'ASC', id: 'ASC' } }));
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+    return this.withUsers('read a user', (users) => users.findOneBy({ id }));
   }
 
   async activeIdsAmong(ids: string[]): Promise<Set<string>> {
-    const rows = await this.users.find({ select: { id: true }, where: { id: In(ids), active: true } });
+    const rows = await this.withUsers('check owners', (users) =>
+      users.find({ select: { id: true }, where: { id: In(ids), active: true } }),
+    );
     return new Set(rows.map((row) => row.id));
   }
 
   /** Inserts or updates; the unique email index, not a prior check, decides conflicts. */
   async save(user: UserEntity): Promise<UserEntity> {
     try {
-      return await this.users.save(user);
+      return await this.withUsers('save a user', (users) => users.save(user));
     } catch (error) {
       if (isUniqueViolation(error)) throw new DomainError('conflict', 'Another user already has this email.');
       throw error;
