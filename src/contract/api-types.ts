@@ -11,7 +11,9 @@ export type HealthUnavailable = Schemas['HealthUnavailable'];
 
 export type ContactInput = Schemas['ContactInput'];
 export type CreateContactsRequest = Schemas['CreateContactsRequest'];
-export type CreateContactsResponse = Schemas['CreateContactsResponse'];
+export type ContactBatchResult = Schemas['ContactBatchResult'];
+/** The answer of POST /contacts, 201 and 422 alike. */
+export type CreateContactsResponse = ContactBatchResult;
 export type ContactResult = Schemas['ContactResult'];
 export type ContactResultStatus = Schemas['ContactResultStatus'];
 export type ContactError = Schemas['ContactError'];

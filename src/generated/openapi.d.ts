@@ -287,7 +287,11 @@ export interface components {
             field?: string;
             message: string;
         };
-        CreateContactsResponse: {
+        /**
+         * @description The answer of `POST /contacts` (with `201` and with `422`): every item of the batch appears exactly
+         *     once, in `results` or in `errors`.
+         */
+        ContactBatchResult: {
             /** @description One entry per stored item, in request order. */
             results: components["schemas"]["ContactResult"][];
             /** @description One entry per item that was not stored. */
@@ -737,7 +741,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["CreateContactsResponse"];
+                    "application/json": components["schemas"]["ContactBatchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -763,7 +767,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["CreateContactsResponse"];
+                    "application/json": components["schemas"]["ContactBatchResult"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
