@@ -59,13 +59,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /**
+   * MySQL only: the app reaches its database through 127.0.0.1 on this port (a TcpProxy), while the
+   * database itself is created and dropped through the real server.
+   */
+  databasePort?: number;
+}
+
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await freshDatabase();
+  const databaseEnv = { ...database.env };
+  if (options.databasePort !== undefined && databaseEnv.DATABASE_URL) {
+    const url = new URL(databaseEnv.DATABASE_URL);
+    url.hostname = '127.0.0.1';
+    url.port = String(options.databasePort);
+    databaseEnv.DATABASE_URL = url.toString();
+  }
   const config = loadConfig({
     API_KEYS: INTEGRATION_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
     LOG_LEVEL: 'error',
-    ...database.env,
+    ...databaseEnv,
     ...env,
   });
   const app = await createApp(config);

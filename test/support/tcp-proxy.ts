@@ -1,0 +1,126 @@
+// A TCP proxy the tests put between the service and its database, to cut the link at will.
+import { once } from 'node:events';
+import net, { type AddressInfo, type Socket } from 'node:net';
+
+/**
+ * How the link fails:
+ * - `refuse`: live connections are reset, new ones closed at once (the database is down);
+ * - `hold`: live connections are reset, new ones accepted and never answered (a firewall drops
+ *   packets), so only the client's own timeouts end them;
+ * - `freeze`: live connections stay open but nothing passes either way (a network partition); on
+ *   restore() what was sent meanwhile is delivered, as when a partition heals. New ones are held.
+ */
+export type CutMode = 'refuse' | 'hold' | 'freeze';
+
+interface Link {
+  client: Socket;
+  upstream: Socket;
+  /** Bytes that arrived while frozen, per direction, delivered on restore. */
+  toServer: Buffer[];
+  toClient: Buffer[];
+}
+
+export class TcpProxy {
+  private readonly server: net.Server;
+  private readonly links = new Set<Link>();
+  private readonly held = new Set<Socket>();
+  private mode: CutMode | undefined;
+  private trigger: { pattern: Buffer; mode: CutMode; fired: () => void } | undefined;
+
+  private constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
+    this.server = net.createServer((client) => this.accept(client));
+  }
+
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort);
+    proxy.server.listen(0, '127.0.0.1');
+    await once(proxy.server, 'listening');
+    return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Open connections that are forwarded (or frozen), not counting held ones. */
+  get openLinks(): number {
+    return this.links.size;
+  }
+
+  cut(mode: CutMode = 'refuse'): void {
+    this.mode = mode;
+    this.trigger = undefined;
+    if (mode !== 'freeze') {
+      for (const link of this.links) this.drop(link);
+    }
+  }
+
+  /**
+   * Cuts the moment a client sends bytes containing `text`, before they reach the database (with
+   * `freeze`, they reach it on restore): e.g. `COMMIT`, to fail between a transaction's writes and
+   * its commit.
+   */
+  cutWhenClientSends(text: string, mode: CutMode = 'refuse'): Promise<void> {
+    return new Promise((resolve) => {
+      this.trigger = { pattern: Buffer.from(text), mode, fired: resolve };
+    });
+  }
+
+  /** Forwards again: frozen links deliver what they kept; held connections are closed. */
+  restore(): void {
+    this.mode = undefined;
+    for (const socket of this.held) socket.destroy();
+    for (const link of this.links) {
+      for (const chunk of link.toServer.splice(0)) link.upstream.write(chunk);
+      for (const chunk of link.toClient.splice(0)) link.client.write(chunk);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const link of this.links) this.drop(link);
+    for (const socket of this.held) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private drop(link: Link): void {
+    link.client.destroy();
+    link.upstream.destroy();
+    this.links.delete(link);
+  }
+
+  private accept(client: Socket): void {
+    client.on('error', () => client.destroy());
+    if (this.mode === 'refuse') {
+      client.destroy();
+      return;
+    }
+    if (this.mode !== undefined) {
+      this.held.add(client);
+      client.on('close', () => this.held.delete(client));
+      return;
+    }
+    const upstream = net.connect(this.targetPort, this.targetHost);
+    upstream.on('error', () => upstream.destroy());
+    const link: Link = { client, upstream, toServer: [], toClient: [] };
+    this.links.add(link);
+    client.on('data', (chunk: Buffer) => {
+      const trigger = this.trigger;
+      if (trigger && chunk.includes(trigger.pattern)) {
+        this.cut(trigger.mode);
+        trigger.fired();
+        if (trigger.mode !== 'freeze') return;
+      }
+      if (this.mode === 'freeze') link.toServer.push(chunk);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.mode === 'freeze') link.toClient.push(chunk);
+      else client.write(chunk);
+    });
+    client.on('close', () => this.drop(link));
+    upstream.on('close', () => this.drop(link));
+  }
+}
