@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import type { Logger } from 'pino';
 import { AdminGuard } from './common/admin.guard.js';
 import { ErrorFilter } from './common/error.filter.js';
+import { loggingModule, ROOT_LOGGER } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
@@ -12,18 +14,19 @@ import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
+      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
       providers: [
         { provide: AppConfig, useValue: config },
+        { provide: ROOT_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_GUARD, useClass: AdminGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [AppConfig],
+      exports: [AppConfig, ROOT_LOGGER],
     };
   }
 }

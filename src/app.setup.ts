@@ -1,15 +1,21 @@
 // What production runs and what every test runs: one factory, one set of pipes, filters and limits.
 import { readFileSync } from 'node:fs';
-import type { LogLevel } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { DestinationStream, Logger } from 'pino';
 import { parse } from 'yaml';
 import { AppModule } from './app.module.js';
 import { apiKeyMiddleware } from './common/api-keys.js';
 import { DomainError } from './common/domain-error.js';
 import { sendError, toErrorResponse } from './common/error-response.js';
+import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './common/logging.js';
+import { rateLimit } from './common/rate-limit.js';
+import { requestTimeout } from './common/request-timeout.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 import { projectFile } from './project-files.js';
@@ -46,10 +52,20 @@ function bodyParsing(config: AppConfig) {
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  // First, so that every answer is counted, the 401s of the key check included.
+  // Node's own bounds, behind requestTimeout(): a request whose headers never end is dropped too.
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.requestTimeoutMs + 5000;
+  server.headersTimeout = Math.min(60000, server.requestTimeout);
+  // First, so that every answer is logged and counted, the 401s of the key check included.
+  const logger = app.get<Logger>(ROOT_LOGGER);
+  app.use(requestLogging(logger));
   app.use(app.get(HttpMetrics).middleware());
+  app.use(helmet());
+  app.use(requestTimeout(config));
   app.use(apiKeyMiddleware(config));
+  app.use(rateLimit(config));
   app.use(bodyParsing(config));
+  app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {
     jsonDocumentUrl: 'openapi.json',
     yamlDocumentUrl: 'openapi.yaml',
@@ -59,21 +75,20 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   return app;
 }
 
-const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-function nestLogLevels(level: string): LogLevel[] | false {
-  const names: Record<string, LogLevel> = { info: 'log', trace: 'verbose' };
-  const index = LOG_LEVELS.indexOf(names[level] ?? (level as LogLevel));
-  return index < 0 ? false : LOG_LEVELS.slice(0, index + 1);
+export interface CreateAppOptions {
+  /** Where the JSON log lines go; stdout by default. Tests pass a stream to read them. */
+  logDestination?: DestinationStream;
 }
 
-export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const logger = createLogger(config, options.logDestination);
   // Nest's own body parser is off: configureApp installs one with the configured limit and a 415 check.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {
     bodyParser: false,
     // Throw start-up errors to the caller (main exits, a test fails) instead of exiting the process.
     abortOnError: false,
-    logger: nestLogLevels(config.logLevel),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(NestPinoLogger));
   return configureApp(app, config);
 }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import mysql from 'mysql2/promise';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.setup.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
@@ -65,6 +66,8 @@ export interface TestAppOptions {
    * database itself is created and dropped through the real server.
    */
   databasePort?: number;
+  /** Receives the app's JSON log lines (stdout otherwise). */
+  logs?: DestinationStream;
 }
 
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
@@ -83,7 +86,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     ...databaseEnv,
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, { logDestination: options.logs });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   let closed = false;
