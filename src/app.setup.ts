@@ -60,7 +60,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.use(requestLogging(logger));
   app.use(app.get(HttpMetrics).middleware());
-  app.use(helmet());
+  // Helmet's defaults, less upgrade-insecure-requests: served over plain HTTP inside a network,
+  // Swagger UI's scripts would be asked for over HTTPS and the page would stay blank.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestTimeout(config));
   app.use(apiKeyMiddleware(config));
   app.use(rateLimit(config));
