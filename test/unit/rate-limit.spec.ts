@@ -1,0 +1,35 @@
+import { RateLimiter } from '../../src/common/rate-limit.js';
+
+describe('RateLimiter (a token bucket per key)', () => {
+  let now = 0;
+  const clock = () => now;
+
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('lets a key burst up to the limit, then tells how long to wait', () => {
+    const limiter = new RateLimiter(60, clock);
+    for (let i = 0; i < 60; i++) expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBe(1); // 60 a minute: one more in a second
+  });
+
+  it('refills at the limit pace, never above the limit', () => {
+    const limiter = new RateLimiter(6, clock);
+    for (let i = 0; i < 6; i++) limiter.take('a');
+    expect(limiter.take('a')).toBe(10);
+    now += 10_000;
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBe(10);
+    now += 3_600_000;
+    for (let i = 0; i < 6; i++) expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBeGreaterThan(0);
+  });
+
+  it('keeps one allowance per key', () => {
+    const limiter = new RateLimiter(1, clock);
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.take('a')).toBe(60);
+    expect(limiter.take('b')).toBe(0);
+  });
+});
