@@ -26,6 +26,8 @@ const DOCUMENTED: ReadonlySet<string> = new Set(['externalId', ...CONTACT_TEXT_F
 // Pragmatic address check: one @, no spaces, a dotted domain with sane labels.
 const EMAIL = /^[^\s@"<>()[\]\\,;:]{1,64}@(?=.{1,253}$)(?:[A-Za-z0-9\u00a1-\uffff](?:[A-Za-z0-9\u00a1-\uffff-]{0,61}[A-Za-z0-9\u00a1-\uffff])?\.)+[A-Za-z\u00a1-\uffff]{2,63}$/;
 
+const NOT_BLANK = /\S/;
+
 class ItemError {
   constructor(
     readonly code: ContactErrorCode,
@@ -46,7 +48,8 @@ function text(value: unknown, field: string, maxLength: number): string | null {
   if (typeof value === 'string') result = value;
   else if (typeof value === 'number' || typeof value === 'boolean') result = String(value);
   else throw new ItemError('INVALID_FIELD', field, `${field} must be a string, not ${Array.isArray(value) ? 'an array' : 'an object'}.`);
-  if (result.trim() === '') return null;
+  // Same whitespace set as trim(), without making a trimmed copy of every value.
+  if (!NOT_BLANK.test(result)) return null;
   if (tooLong(result, maxLength)) {
     throw new ItemError('VALUE_TOO_LONG', field, `${field} is longer than ${maxLength} characters.`);
   }
@@ -54,7 +57,10 @@ function text(value: unknown, field: string, maxLength: number): string | null {
 }
 
 function customFields(item: Record<string, unknown>): string | null {
-  const entries: [string, unknown][] = [];
+  // Plain assignment is safe here: '__proto__', the one key that assignment treats specially, is
+  // among the forbidden keys skipped below.
+  const custom: Record<string, unknown> = {};
+  let count = 0;
   for (const key of Object.keys(item)) {
     if (DOCUMENTED.has(key) || FORBIDDEN_KEYS.has(key)) continue;
     if (key.length > CUSTOM_FIELD_LIMITS.maxKeyLength) {
@@ -64,24 +70,28 @@ function customFields(item: Record<string, unknown>): string | null {
         `A custom field name is longer than ${CUSTOM_FIELD_LIMITS.maxKeyLength} characters.`,
       );
     }
-    entries.push([key, item[key]]);
+    custom[key] = item[key];
+    count++;
   }
-  if (entries.length === 0) return null;
-  if (entries.length > CUSTOM_FIELD_LIMITS.maxKeys) {
+  if (count === 0) return null;
+  if (count > CUSTOM_FIELD_LIMITS.maxKeys) {
     throw new ItemError(
       'TOO_MANY_CUSTOM_FIELDS',
       undefined,
-      `The contact has ${entries.length} custom fields; at most ${CUSTOM_FIELD_LIMITS.maxKeys} are kept.`,
+      `The contact has ${count} custom fields; at most ${CUSTOM_FIELD_LIMITS.maxKeys} are kept.`,
     );
   }
   let json: string | undefined;
   try {
-    // Object.fromEntries defines own properties, so no key can reach a prototype.
-    json = JSON.stringify(Object.fromEntries(entries));
+    json = JSON.stringify(custom);
   } catch {
     json = undefined; // nesting too deep to serialize
   }
-  if (json === undefined || Buffer.byteLength(json, 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes) {
+  // A UTF-16 unit never takes more than 3 bytes of UTF-8: count bytes only when that bound is over.
+  if (
+    json === undefined ||
+    (json.length * 3 > CUSTOM_FIELD_LIMITS.maxBytes && Buffer.byteLength(json, 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes)
+  ) {
     throw new ItemError(
       'CUSTOM_FIELDS_TOO_LARGE',
       undefined,

@@ -150,7 +150,12 @@ export class ContactsRepository {
       insertHead: `${isMysqlFamily(dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${table} (${INSERT_PROPERTIES.map(name).join(', ')}) VALUES `,
       insertTuple: `(${INSERT_PROPERTIES.map(() => '?').join(', ')})`,
       selectIdsHead: `SELECT ${name('crmId')} AS ${driver.escape('crmId')}, ${name('externalId')} AS ${driver.escape('externalId')} FROM ${table} WHERE ${name('externalId')} IN `,
-      timestamp: (date) => driver.preparePersistentValue(date, createdAt),
+      timestamp: (date) => {
+        const value: unknown = driver.preparePersistentValue(date, createdAt);
+        // mysql2 would format the same Date twice per row; the DataSource writes times in UTC
+        // (timezone 'Z'), so the text it would send is this one.
+        return value instanceof Date ? value.toISOString().replace('T', ' ').slice(0, 23) : value;
+      },
     };
     return this.sql;
   }
