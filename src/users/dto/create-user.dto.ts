@@ -1,4 +1,4 @@
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { CreateUserRequest, SameKeys } from '../../contract/api-types.js';
 
 export class CreateUserDto implements CreateUserRequest {
@@ -7,7 +7,8 @@ export class CreateUserDto implements CreateUserRequest {
   @MaxLength(255)
   name: string;
 
-  @IsOptional()
+  // Absent, or an address: `null` is not in the contract (IsOptional would let it through).
+  @ValidateIf((dto: CreateUserDto) => dto.email !== undefined)
   @IsEmail()
   @MaxLength(320)
   email?: string;

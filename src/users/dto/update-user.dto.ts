@@ -1,8 +1,11 @@
-import { IsBoolean, IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { SameKeys, UpdateUserRequest } from '../../contract/api-types.js';
 
+/** Absent is "leave as is"; `null` is a value, and only `email` takes it (IsOptional would let null through). */
+const present = (property: keyof UpdateUserDto) => ValidateIf((dto: UpdateUserDto) => dto[property] !== undefined);
+
 export class UpdateUserDto implements UpdateUserRequest {
-  @IsOptional()
+  @present('name')
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
@@ -14,7 +17,7 @@ export class UpdateUserDto implements UpdateUserRequest {
   @MaxLength(320)
   email?: string | null;
 
-  @IsOptional()
+  @present('active')
   @IsBoolean()
   active?: boolean;
 }
