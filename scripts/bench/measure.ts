@@ -1,0 +1,163 @@
+// What one measured phase produces, and the two ways of producing it: autocannon against the service,
+// mysql2 straight into MySQL.
+import autocannon from 'autocannon';
+import type { Pool } from 'mysql2/promise';
+import type { CpuSplit } from './cpu.js';
+
+export type PhaseKind = 'floor' | 'new' | 'retry' | 'floor-grown' | 'grown';
+
+export interface PhaseResult {
+  kind: PhaseKind;
+  name: string;
+  concurrency: number;
+  contacts: number;
+  seconds: number;
+  /** Latency of each batch of 100, in milliseconds. */
+  latencies: number[];
+  /** Service process peak RSS during the phase, in bytes (undefined for the floor). */
+  peakRss?: number;
+  cpu?: CpuSplit;
+  failures: string[];
+}
+
+type Measured = Omit<PhaseResult, 'kind' | 'peakRss' | 'cpu'>;
+
+export const perSecond = (result: PhaseResult): number => result.contacts / result.seconds;
+
+/** Nearest-rank percentile. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export interface HttpPhase {
+  name: string;
+  baseUrl: string;
+  apiKey: string;
+  concurrency: number;
+  /** Pre-serialized `{"contacts":[...]}` bodies, one per request. */
+  bodies: Buffer[];
+  batchSize: number;
+  /** The status every result of the phase must carry: new contacts, or contacts already stored. */
+  expectStatus: 'created' | 'existing';
+}
+
+/**
+ * Sends every body once over `concurrency` keep-alive connections and checks each answer: 201, no
+ * item in `errors`, one result per contact, each with the expected status.
+ */
+export function runHttpPhase(phase: HttpPhase): Promise<Measured> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  // autocannon notices the end on its own 1 s tick: the phase ends with its last answer instead.
+  let lastAnswer = process.hrtime.bigint();
+  const fail = (message: string) => {
+    if (failures.length < 10) failures.push(message);
+  };
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const instance = autocannon(
+      {
+        url: phase.baseUrl,
+        connections: phase.concurrency,
+        pipelining: 1,
+        amount: phase.bodies.length,
+        timeout: 120,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': phase.apiKey },
+        requests: [
+          {
+            path: '/contacts',
+            setupRequest: (request, context) => {
+              // Each connection takes the next batch; autocannon calls this once per request sent.
+              const batch = next++;
+              context.batch = batch;
+              return { ...request, body: phase.bodies[batch % phase.bodies.length] };
+            },
+            onResponse: (status, body, context) => {
+              const batch = context.batch as number;
+              if (status !== 201) return fail(`batch ${batch}: HTTP ${status} ${body.slice(0, 200)}`);
+              try {
+                const parsed = JSON.parse(body) as { results?: { status?: string }[]; errors?: { code?: string }[] };
+                if ((parsed.errors?.length ?? 0) > 0) {
+                  return fail(`batch ${batch}: ${parsed.errors!.length} item error(s), first code ${parsed.errors![0].code}`);
+                }
+                if (parsed.results?.length !== phase.batchSize) {
+                  return fail(`batch ${batch}: ${parsed.results?.length} results for ${phase.batchSize} contacts`);
+                }
+                const wrong = parsed.results.filter((r) => r.status !== phase.expectStatus).length;
+                if (wrong > 0) fail(`batch ${batch}: ${wrong} result(s) not "${phase.expectStatus}"`);
+              } catch {
+                fail(`batch ${batch}: the body is not JSON`);
+              }
+            },
+          },
+        ],
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        const seconds = Number(lastAnswer - started) / 1e9;
+        if (result.errors > 0) fail(`${result.errors} connection error(s), ${result.timeouts} timeout(s)`);
+        if (latencies.length !== phase.bodies.length) fail(`${latencies.length} answers for ${phase.bodies.length} requests`);
+        resolve({
+          name: phase.name,
+          concurrency: phase.concurrency,
+          contacts: latencies.length * phase.batchSize,
+          seconds,
+          latencies,
+          failures,
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      latencies.push(responseTime);
+      lastAnswer = process.hrtime.bigint();
+      if (latencies.length === phase.bodies.length) instance.stop();
+    });
+  });
+}
+
+export interface SqlPhase {
+  name: string;
+  pool: Pool;
+  concurrency: number;
+  /** Pre-built multi-row INSERT statements, one per batch. */
+  statements: string[];
+  batchSize: number;
+}
+
+/** The floor: each of `concurrency` connections sends the next INSERT as soon as its last one returned. */
+export async function runSqlPhase(phase: SqlPhase): Promise<Measured> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    const connection = await phase.pool.getConnection();
+    try {
+      for (let batch = next++; batch < phase.statements.length; batch = next++) {
+        const sent = process.hrtime.bigint();
+        try {
+          await connection.query(phase.statements[batch]);
+          latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+        } catch (error) {
+          if (failures.length < 10) failures.push(`batch ${batch}: ${(error as Error).message.slice(0, 200)}`);
+        }
+      }
+    } finally {
+      connection.release();
+    }
+  };
+  await Promise.all(Array.from({ length: phase.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    name: phase.name,
+    concurrency: phase.concurrency,
+    contacts: latencies.length * phase.batchSize,
+    seconds,
+    latencies,
+    failures,
+  };
+}
