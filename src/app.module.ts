@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { AdminGuard } from './common/admin.guard.js';
+import { ConnectionDrainer } from './common/connection-drainer.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { loggingModule, ROOT_LOGGER } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
@@ -25,6 +26,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ErrorFilter },
         { provide: APP_GUARD, useClass: AdminGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        ConnectionDrainer,
       ],
       exports: [AppConfig, ROOT_LOGGER],
     };

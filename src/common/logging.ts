@@ -27,7 +27,9 @@ export function createLogger(config: AppConfig, destination?: DestinationStream)
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    // Synchronous writes: on SIGTERM Nest re-raises the signal once closed, and an asynchronous
+    // stdout would lose the last lines (the ones that say how the shutdown went).
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

@@ -29,7 +29,10 @@ const logger = new Logger('Database');
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
+  /** Runs once the HTTP server has closed, so after the requests in flight have been answered. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    if (!this.dataSource.isInitialized) return;
+    await this.dataSource.destroy();
+    logger.log('database connections closed');
   }
 }
