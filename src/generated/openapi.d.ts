@@ -492,7 +492,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description An unexpected failure. Nothing about it is exposed; the request id in the logs finds it. */
+        /** @description An unexpected failure. Nothing about it is exposed; the answer's `X-Request-Id` finds it in the logs. */
         InternalError: {
             headers: {
                 [name: string]: unknown;
@@ -507,7 +507,11 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The database is unavailable. Nothing was written; retry after `Retry-After` seconds. */
+        /**
+         * @description The database is unavailable or did not answer within `DB_QUERY_TIMEOUT_MS` (nothing was written),
+         *     or the request was not answered within `REQUEST_TIMEOUT_MS` (it may or may not have been stored).
+         *     Retry after `Retry-After` seconds; re-sending a batch is safe, contacts are idempotent by `externalId`.
+         */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
