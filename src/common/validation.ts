@@ -1,30 +1,35 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError } from './domain-error.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /** DTO fields are all scalars; anything nested deeper than this is not a DTO, whatever else it is. */
 const MAX_DTO_DEPTH = 16;
 
-/** Whether `value` nests objects or arrays more than `limit` levels deep (iterative: no stack to blow). */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
+/** Why `value` cannot be a DTO's input, if it cannot: nesting past `limit`, or a lone surrogate. Iterative: no stack to blow. */
+function unfitForDto(value: unknown, limit: number): string | undefined {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
+    if (typeof node === 'string' && hasLoneSurrogate(node)) return 'holds text that is not valid Unicode (a lone surrogate)';
     if (node === null || typeof node !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+    if (depth >= limit) return `is nested more than ${limit} levels deep`;
+    for (const [key, child] of Object.entries(node)) {
+      if (hasLoneSurrogate(key)) return 'holds text that is not valid Unicode (a lone surrogate)';
+      stack.push([child, depth + 1]);
+    }
   }
-  return false;
+  return undefined;
 }
 
 /**
- * class-transformer copies a body recursively before class-validator sees it: a body nested a few
- * thousand levels deep overflows the stack (a 500). Such a body is refused first, as a 400.
+ * Refused before class-transformer and class-validator see them, as a 400: a body nested a few
+ * thousand levels deep (class-transformer copies it recursively and overflows the stack), and a lone
+ * surrogate (validator's isEmail throws a URIError on it). Both were 500s.
  */
 class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (this.toValidate(metadata) && nestedDeeperThan(value, MAX_DTO_DEPTH)) {
-      throw new DomainError('bad_request', `The ${metadata.type} is nested more than ${MAX_DTO_DEPTH} levels deep.`);
-    }
+    const problem = this.toValidate(metadata) ? unfitForDto(value, MAX_DTO_DEPTH) : undefined;
+    if (problem) throw new DomainError('bad_request', `The ${metadata.type} ${problem}.`);
     return super.transform(value, metadata);
   }
 }

@@ -1,6 +1,7 @@
 // Turns one item of Enginy's batch into a row to store, or into the reason it cannot be stored.
 // Hand-written rather than class-validator: it runs 100 times per request on the export hot path,
 // must never throw on odd input, and must tell one precise code per item.
+import { hasLoneSurrogate } from '../common/unicode.js';
 import type { ContactError, ContactErrorCode } from '../contract/api-types.js';
 import {
   CONTACT_TEXT_FIELDS,
@@ -108,6 +109,10 @@ function externalIdOf(item: Record<string, unknown>): string {
   }
   const externalId = text(value, 'externalId', EXTERNAL_ID_MAX_LENGTH);
   if (externalId === null) throw new ItemError('MISSING_EXTERNAL_ID', 'externalId', 'externalId is required.');
+  // The key of idempotency must be stored exactly as sent, which a lone surrogate cannot be.
+  if (hasLoneSurrogate(externalId)) {
+    throw new ItemError('INVALID_FIELD', 'externalId', 'externalId is not valid Unicode text (it holds a lone surrogate).');
+  }
   return externalId;
 }
 

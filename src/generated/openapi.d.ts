@@ -267,7 +267,8 @@ export interface components {
          * @description Why an item was not stored:
          *     `NOT_AN_OBJECT` the item is not a JSON object;
          *     `MISSING_EXTERNAL_ID` no usable `externalId`;
-         *     `INVALID_FIELD` a documented field holds an object or array;
+         *     `INVALID_FIELD` a documented field holds an object or array, or `externalId` holds text that is
+         *     not valid Unicode (a lone surrogate such as `"\ud800"`, which no database can store as sent);
          *     `INVALID_EMAIL` `email` is not a valid address;
          *     `VALUE_TOO_LONG` a field is over its `maxLength`;
          *     `UNKNOWN_OWNER` `ownerId` names no active user;

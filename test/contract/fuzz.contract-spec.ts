@@ -169,6 +169,27 @@ describe('fuzzing from the contract', () => {
     }
   });
 
+  it('POST /contacts: an externalId holding a lone surrogate is an item error, never taken for U+FFFD', async () => {
+    const res = await t.api.post('/contacts', { contacts: [{ externalId: 'lone-\ud800' }, { externalId: 'lone-\udfff' }, { externalId: 'lone-\ufffd' }] });
+    expect(res.status).toBe(201);
+    expect(res.body.errors.map((e: any) => [e.index, e.code, e.field])).toEqual([
+      [0, 'INVALID_FIELD', 'externalId'],
+      [1, 'INVALID_FIELD', 'externalId'],
+    ]);
+    expect(res.body.results.map((r: any) => [r.externalId, r.status])).toEqual([['lone-\ufffd', 'created']]);
+  });
+
+  it('POST /users: a lone surrogate or nesting past 16 levels is a 400, not a 500', async () => {
+    for (const raw of [
+      JSON.stringify({ name: 'x', email: 'a\ud800@example.com' }),
+      JSON.stringify({ name: '\udc00' }),
+      `{"name": ${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    ]) {
+      const res = await t.api.request('POST', '/users', { key: ADMIN_KEY, raw });
+      expect(res.status).toBe(400);
+    }
+  });
+
   it(`POST /users and PATCH /users/{id}: ${RUNS.users} fuzzed bodies, every answer documented, no 5xx`, async () => {
     const owner = await t.api.post('/users', { name: 'Fuzz target' }, { key: ADMIN_KEY });
     expect(owner.status).toBe(201);
