@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, QueryFailedError } from 'typeorm';
 import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
 import { isMysqlFamily } from '../database/data-source.js';
@@ -47,6 +47,19 @@ interface ContactSql {
   selectIdsHead: string;
   /** A DATETIME value as the driver stores it (a Date for mysql2, UTC text for SQLite). */
   timestamp: (date: Date) => unknown;
+  /** MySQL: send these statements as prepared statements (binary protocol), see `send`. */
+  prepared: boolean;
+}
+
+/** What a statement answered: rows of a SELECT, or how many rows an INSERT wrote. */
+interface StatementResult {
+  records: Record<string, unknown>[];
+  affected: number;
+}
+
+/** The part of a mysql2 connection that `send` uses. */
+interface PreparingConnection {
+  execute(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): void;
 }
 
 function isDeadlock(error: unknown): boolean {
@@ -101,10 +114,8 @@ export class ContactsRepository {
       const chunk = fresh.slice(start, start + INSERT_CHUNK);
       const values: unknown[] = [];
       for (const contact of chunk) this.pushRow(values, contact, proposed.get(contact.externalId)!, timestamp);
-      // Plain SQL with driver-escaped values: TypeORM's insert builder spent more CPU per batch than the
-      // database did (it registers and re-scans 2 500 named parameters).
-      const result = await manager.queryRunner!.query(sql.insertHead + chunk.map(() => sql.insertTuple).join(', '), values, true);
-      inserted += result.affected ?? 0;
+      const result = await this.send(manager, sql.insertHead + chunk.map(() => sql.insertTuple).join(', '), values);
+      inserted += result.affected;
     }
     if (inserted === fresh.length) {
       // INSERT IGNORE counts only the rows it wrote: all of ours went in, with the crmIds proposed here.
@@ -121,9 +132,33 @@ export class ContactsRepository {
     return stored;
   }
 
-  private crmIdsOf(manager: EntityManager, externalIds: string[]): Promise<{ crmId: string; externalId: string }[]> {
+  private async crmIdsOf(manager: EntityManager, externalIds: string[]): Promise<{ crmId: string; externalId: string }[]> {
     const sql = this.sqlFor(manager);
-    return manager.query(`${sql.selectIdsHead}(${externalIds.map(() => '?').join(', ')})`, externalIds);
+    const result = await this.send(manager, `${sql.selectIdsHead}(${externalIds.map(() => '?').join(', ')})`, externalIds);
+    return result.records as { crmId: string; externalId: string }[];
+  }
+
+  /**
+   * Runs one statement of the batch on the transaction's connection. On MySQL it goes as a prepared
+   * statement: the server parses the 2 500-placeholder INSERT once per connection instead of 170 kB of
+   * SQL text per batch, and the client sends values without escaping them into that text. The bench
+   * measured half the database CPU per batch. mysql2 keeps a bounded cache of them per connection
+   * (maxPreparedStatements in data-source.ts) and closes the ones it evicts. TypeORM has no prepared
+   * statements, hence its driver connection; errors are wrapped as TypeORM's own would be.
+   */
+  private async send(manager: EntityManager, sql: string, values: unknown[]): Promise<StatementResult> {
+    const runner = manager.queryRunner!;
+    const connection = (runner as unknown as { databaseConnection?: PreparingConnection }).databaseConnection;
+    if (!this.sqlFor(manager).prepared || !connection) {
+      const result = await runner.query(sql, values, true);
+      return { records: result.records ?? [], affected: result.affected ?? 0 };
+    }
+    const raw = await new Promise<unknown>((resolve, reject) => {
+      connection.execute(sql, values, (error, result) => (error ? reject(new QueryFailedError(sql, values, error)) : resolve(result)));
+    });
+    return Array.isArray(raw)
+      ? { records: raw as Record<string, unknown>[], affected: 0 }
+      : { records: [], affected: (raw as { affectedRows?: number }).affectedRows ?? 0 };
   }
 
   /** Appends one row's values in INSERT_PROPERTIES order. */
@@ -150,6 +185,7 @@ export class ContactsRepository {
       insertHead: `${isMysqlFamily(dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${table} (${INSERT_PROPERTIES.map(name).join(', ')}) VALUES `,
       insertTuple: `(${INSERT_PROPERTIES.map(() => '?').join(', ')})`,
       selectIdsHead: `SELECT ${name('crmId')} AS ${driver.escape('crmId')}, ${name('externalId')} AS ${driver.escape('externalId')} FROM ${table} WHERE ${name('externalId')} IN `,
+      prepared: isMysqlFamily(dataSource),
       timestamp: (date) => {
         const value: unknown = driver.preparePersistentValue(date, createdAt);
         // mysql2 would format the same Date twice per row; the DataSource writes times in UTC
