@@ -113,6 +113,32 @@ describe('limits', () => {
     });
   });
 
+  describe('REQUEST_TIMEOUT_MS, with a handler slower than it (MySQL: a table lock)', () => {
+    const itOnMysql = onMysql ? it : it.skip;
+    itOnMysql('answers 503 in time; the batch finishing later is stored once, and a re-send says existing', async () => {
+      const t = await createTestApp({ REQUEST_TIMEOUT_MS: '300', DB_QUERY_TIMEOUT_MS: '5000' });
+      try {
+        const batch = leads(runId(), 5);
+        const connection = await mysql.createConnection(t.config.databaseUrl!);
+        await connection.query('LOCK TABLES contacts WRITE');
+        const unlocked = new Promise((resolve) => setTimeout(resolve, 800)).then(() => connection.query('UNLOCK TABLES'));
+        const started = Date.now();
+        const res = await t.api.post('/contacts', { contacts: batch });
+        expect(res.status).toBe(503);
+        expect(res.body.message).toContain('may or may not have been stored');
+        expect(Date.now() - started).toBeLessThan(800);
+        await unlocked;
+        await connection.end();
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const again = await t.api.post('/contacts', { contacts: batch });
+        expect(again.status).toBe(201);
+        expect(again.body.results.map((r: any) => r.status)).toEqual(batch.map(() => 'existing'));
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
   describe('a database that holds a lock too long', () => {
     let t: TestApp;
     beforeAll(async () => {
