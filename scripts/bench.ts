@@ -5,17 +5,17 @@
 // --contacts N (per data set), --preload N (stored contacts for the growth phases),
 // --service-node-options "..." (node options for the service), --cpu-prof DIR (profile the service).
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql, { type Pool } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { bulkLoad } from './bench/bulk.js';
 import { contactGenerator } from './bench/contacts.js';
-import { CpuMeter, findDatabasePid } from './bench/cpu.js';
-import { type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
+import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
+import { type FloorProtocol, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
-import { escapedRow, insertStatement, sqlDateTime } from './bench/rows.js';
+import { escapedRow, insertStatement, preparedInsert, rowValues, sqlDateTime } from './bench/rows.js';
 import { ServiceProcess } from './bench/service.js';
 
 const BATCH = 100;
@@ -52,7 +52,7 @@ function settingsFrom(args: string[]): Settings {
   };
   return {
     quick,
-    contacts: Math.ceil(number('--contacts', quick ? 800 : 50_000) / BATCH) * BATCH,
+    contacts: Math.ceil(number('--contacts', quick ? 800 : 100_000) / BATCH) * BATCH,
     preload: number('--preload', quick ? 10_000 : 1_000_000),
     warmupBatches: quick ? 8 : 40,
     cpuProfileDir: text('--cpu-prof'),
@@ -62,25 +62,36 @@ function settingsFrom(args: string[]): Settings {
 
 interface Dataset {
   bodies: Buffer[];
-  statements: string[];
+  /** Per batch, the rows as the service stores them: the floor's prepared INSERT sends these. */
+  rows: (string | null)[][][];
   bytesPerContact: number;
 }
 
-/** The same contacts twice: as request bodies for the service, as INSERT statements for the floor. */
+/** The same contacts twice: as request bodies for the service, as table rows for the floor. */
 function dataset(seed: number, prefix: string, contacts: number, ownerIds: readonly string[]): Dataset {
   const generator = contactGenerator(seed, prefix, ownerIds);
   const now = sqlDateTime(new Date());
   const bodies: Buffer[] = [];
-  const statements: string[] = [];
+  const rows: Dataset['rows'] = [];
   let bytes = 0;
   for (let start = 0; start < contacts; start += BATCH) {
     const batch = Array.from({ length: BATCH }, () => generator.next());
     const body = Buffer.from(JSON.stringify({ contacts: batch }));
     bytes += body.length;
     bodies.push(body);
-    statements.push(insertStatement('contacts', batch.map((contact) => escapedRow(contact, uuidv7(), now))));
+    rows.push(batch.map((contact) => rowValues(contact, uuidv7(), now)));
   }
-  return { bodies, statements, bytesPerContact: Math.round(bytes / contacts) };
+  return { bodies, rows, bytesPerContact: Math.round(bytes / contacts) };
+}
+
+/** The floor's statements for one phase, built before it starts (SQL text is made only when needed). */
+function floorBatches(data: Dataset, protocol: FloorProtocol) {
+  const prepared = preparedInsert('contacts', BATCH);
+  return data.rows.map((rows) =>
+    protocol === 'text'
+      ? { text: insertStatement('contacts', rows.map(escapedRow)), prepared, values: [] }
+      : { text: '', prepared, values: rows.flat() },
+  );
 }
 
 const log = (message: string) => console.log(`· ${message}`);
@@ -91,23 +102,40 @@ async function scalar(pool: Pool, sql: string): Promise<number> {
   return Number(Object.values((rows as Record<string, unknown>[])[0])[0]);
 }
 
+interface InnodbStatus {
+  dirty: number;
+  total: number;
+  /** Pages read from disk since the server started (not found in the buffer pool). */
+  reads: number;
+}
+
+async function innodbStatus(pool: Pool): Promise<InnodbStatus> {
+  const [rows] = await pool.query(
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total', 'Innodb_buffer_pool_reads')",
+  );
+  const status = Object.fromEntries((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, Number(r.Value)]));
+  return {
+    dirty: status.Innodb_buffer_pool_pages_dirty,
+    total: status.Innodb_buffer_pool_pages_total,
+    reads: status.Innodb_buffer_pool_reads,
+  };
+}
+
 /**
- * Lets InnoDB finish the background work of the last phase (flushing, purge), so that each phase
- * starts from a similar state: waits until the dirty pages are few or stop going down.
+ * Before each phase: lets InnoDB finish the background work of the last one (waits until the dirty
+ * pages are few or stop going down), then waits for the machine to be quiet. Returns false when it
+ * was still busy after `maxMs`: the phase runs anyway and its "other" column says so.
  */
-async function settle(pool: Pool, maxMs: number): Promise<void> {
+async function settle(pool: Pool, maxMs: number): Promise<boolean> {
   const deadline = Date.now() + maxMs;
   let last = Infinity;
   while (Date.now() < deadline) {
-    const [rows] = await pool.query(
-      "SHOW GLOBAL STATUS WHERE Variable_name IN ('Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_total')",
-    );
-    const status = Object.fromEntries((rows as { Variable_name: string; Value: string }[]).map((r) => [r.Variable_name, Number(r.Value)]));
-    const dirty = status.Innodb_buffer_pool_pages_dirty;
-    if (dirty <= status.Innodb_buffer_pool_pages_total * 0.02 || dirty >= last) return;
+    const { dirty, total } = await innodbStatus(pool);
+    if (dirty <= total * 0.02 || dirty >= last) break;
     last = dirty;
     await sleep(1000);
   }
+  return waitForQuiet(Math.max(0, deadline - Date.now()), cpus().length);
 }
 
 async function main(): Promise<number> {
@@ -135,7 +163,8 @@ async function main(): Promise<number> {
 
   const tag = `bench_${Date.now().toString(36)}_${process.pid}`;
   const serviceDb = `${tag}_svc`;
-  const floorDb = `${tag}_floor`;
+  // One floor table per protocol, so that each receives every row once, as the service's does.
+  const floorDbs: Record<FloorProtocol, string> = { text: `${tag}_floor`, prepared: `${tag}_floorp` };
   const apiKey = randomBytes(24).toString('base64url');
   const adminKey = randomBytes(24).toString('base64url');
   const here = dirname(fileURLToPath(import.meta.url));
@@ -143,12 +172,12 @@ async function main(): Promise<number> {
   const admin = mysql.createPool({ ...connection, connectionLimit: 2 });
   let service: ServiceProcess | undefined;
   let servicePool: Pool | undefined;
-  let floorPool: Pool | undefined;
+  const floorPools: Partial<Record<FloorProtocol, Pool>> = {};
   const created: string[] = [];
   const cleanup = async () => {
     await service?.stop().catch(() => undefined);
     await servicePool?.end().catch(() => undefined);
-    await floorPool?.end().catch(() => undefined);
+    for (const pool of Object.values(floorPools)) await pool.end().catch(() => undefined);
     for (const database of created.splice(0)) await admin.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
     await admin.end().catch(() => undefined);
   };
@@ -175,7 +204,7 @@ async function main(): Promise<number> {
     const [versionRows] = await admin.query('SELECT VERSION() AS version, @@innodb_buffer_pool_size AS pool');
     facts.mariadb = (versionRows as { version: string }[])[0].version;
     facts.bufferPoolBytes = Number((versionRows as { pool: number }[])[0].pool);
-    for (const database of [serviceDb, floorDb]) {
+    for (const database of [serviceDb, floorDbs.text, floorDbs.prepared]) {
       await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
       created.push(database);
     }
@@ -191,9 +220,11 @@ async function main(): Promise<number> {
     });
     facts.startRss = service.highWaterMark();
     // The floor table: the service's migrated table, same columns and indexes, in a database of its own.
-    await admin.query(`CREATE TABLE \`${floorDb}\`.\`contacts\` LIKE \`${serviceDb}\`.\`contacts\``);
     servicePool = mysql.createPool({ ...connection, database: serviceDb, connectionLimit: 8 });
-    floorPool = mysql.createPool({ ...connection, database: floorDb, connectionLimit: 8 });
+    for (const protocol of ['text', 'prepared'] as const) {
+      await admin.query(`CREATE TABLE \`${floorDbs[protocol]}\`.\`contacts\` LIKE \`${serviceDb}\`.\`contacts\``);
+      floorPools[protocol] = mysql.createPool({ ...connection, database: floorDbs[protocol], connectionLimit: 8 });
+    }
     const meter = new CpuMeter(service.pid, findDatabasePid(connection.host));
 
     // Owners, so that every contact carries a valid ownerId as exports do.
@@ -208,22 +239,37 @@ async function main(): Promise<number> {
       ownerIds.push(((await response.json()) as { id: string }).id);
     }
 
-    const maxSettle = settings.quick ? 2_000 : 20_000;
-    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expectStatus: 'created' | 'existing') => {
-      await settle(admin, maxSettle);
-      service!.startSampling();
+    const maxSettle = settings.quick ? 2_000 : 60_000;
+    /** Runs one measured phase between a settle and the readings of CPU, memory and disk reads. */
+    const measure = async (run: () => Promise<Omit<PhaseResult, 'cpu' | 'diskReads' | 'quiet'>>): Promise<PhaseResult> => {
+      const quiet = await settle(admin, maxSettle);
+      const reads = (await innodbStatus(admin)).reads;
       meter.begin();
-      const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency, bodies: data.bodies, batchSize: BATCH, expectStatus });
-      const phase: PhaseResult = { ...measured, kind, cpu: meter.end(), peakRss: service!.stopSampling() };
-      if (!service!.isRunning()) phase.failures.push(`the service exited:\n${service!.tail()}`);
+      const phase = await run();
+      const cpu = meter.end();
+      return { ...phase, cpu, quiet, diskReads: (await innodbStatus(admin)).reads - reads };
+    };
+    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expectStatus: 'created' | 'existing') => {
+      const phase = await measure(async () => {
+        service!.startSampling();
+        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency, bodies: data.bodies, batchSize: BATCH, expectStatus });
+        return { ...measured, kind, peakRss: service!.stopSampling() };
+      });
+      const exit = service!.exitReport();
+      if (exit) phase.failures.push(exit);
       log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} contacts/s`);
       return phase;
     };
-    const floor = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset) => {
-      await settle(admin, maxSettle);
-      meter.begin();
-      const measured = await runSqlPhase({ name, pool: floorPool!, concurrency, statements: data.statements, batchSize: BATCH });
-      const phase: PhaseResult = { ...measured, kind, cpu: meter.end() };
+    const floor = async (protocol: FloorProtocol, concurrency: number, data: Dataset, grown = false) => {
+      const name = `floor: ${protocol === 'text' ? 'INSERT as SQL text' : 'prepared INSERT'}${grown ? `, ${facts.stored} stored` : ''}`;
+      const pool = floorPools[protocol]!;
+      const batches = floorBatches(data, protocol);
+      const phase = await measure(async () => ({
+        ...(await runSqlPhase({ name, pool, concurrency, protocol, batches, batchSize: BATCH })),
+        kind: 'floor' as const,
+        protocol,
+        grown,
+      }));
       log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} contacts/s`);
       return phase;
     };
@@ -231,23 +277,29 @@ async function main(): Promise<number> {
     log(`generating ${settings.contacts} contacts per data set`);
     // Warm-up (JIT, pools, buffer pool): sent to both sides, not reported.
     const warmup = dataset(1, 'warm', settings.warmupBatches * BATCH, ownerIds);
-    const warm = [await floor('floor', 'warm-up floor', 8, warmup), await http('new', 'warm-up service', 8, warmup, 'created')];
+    const warm = [
+      await floor('text', 8, warmup),
+      await floor('prepared', 8, warmup),
+      await http('new', 'warm-up service', 8, warmup, 'created'),
+    ];
     failures.push(...warm.flatMap((r) => r.failures));
 
     const a = dataset(2, 'a', settings.contacts, ownerIds);
     const b = dataset(3, 'b', settings.contacts, ownerIds);
     facts.bytesPerContact = Math.round((a.bytesPerContact + b.bytesPerContact) / 2);
-    results.push(await floor('floor', 'floor: mysql2 INSERT', 1, a));
-    results.push(await http('new', 'service: new contacts', 1, a, 'created'));
-    results.push(await floor('floor', 'floor: mysql2 INSERT', 8, b));
-    results.push(await http('new', 'service: new contacts', 8, b, 'created'));
+    for (const [data, concurrency] of [[a, 1], [b, 8]] as const) {
+      results.push(await floor('text', concurrency, data));
+      results.push(await floor('prepared', concurrency, data));
+      results.push(await http('new', 'service: new contacts', concurrency, data, 'created'));
+    }
     results.push(await http('retry', 'service: retries', 1, a, 'existing'));
     results.push(await http('retry', 'service: retries', 8, b, 'existing'));
 
-    // Growth: both tables filled to the same size outside HTTP, then the same new contacts again.
+    // Growth: every table filled to the same size outside HTTP, then the same new contacts again.
     const toLoad = Math.max(0, settings.preload - (await scalar(servicePool, 'SELECT COUNT(*) FROM contacts')));
     const bulkStart = Date.now();
-    for (const [label, pool] of [['service', servicePool], ['floor', floorPool]] as const) {
+    const tables: [string, Pool][] = [['service', servicePool], ['text floor', floorPools.text!], ['prepared floor', floorPools.prepared!]];
+    for (const [label, pool] of tables) {
       log(`bulk-loading ${toLoad} contacts into the ${label} table (not through HTTP)`);
       let reported = 0;
       await bulkLoad({
@@ -262,12 +314,15 @@ async function main(): Promise<number> {
     }
     facts.bulkSeconds = (Date.now() - bulkStart) / 1000;
     facts.stored = await scalar(servicePool, 'SELECT COUNT(*) FROM contacts');
-    const floorStored = await scalar(floorPool, 'SELECT COUNT(*) FROM contacts');
-    if (floorStored !== facts.stored) failures.push(`the floor table holds ${floorStored} rows, the service's ${facts.stored}`);
+    for (const [label, pool] of tables) {
+      const count = await scalar(pool, 'SELECT COUNT(*) FROM contacts');
+      if (count !== facts.stored) failures.push(`the ${label} table holds ${count} rows, the service's ${facts.stored}`);
+    }
     log(`${facts.stored} contacts stored in each table after ${facts.bulkSeconds.toFixed(0)} s of bulk load`);
     const c = dataset(4, 'c', settings.contacts, ownerIds);
-    results.push(await floor('floor-grown', `floor: ${facts.stored} stored`, 8, c));
-    results.push(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created'));
+    results.push(await floor('text', 8, c, true));
+    results.push(await floor('prepared', 8, c, true));
+    results.push({ ...(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created')), grown: true });
 
     facts.serviceHwm = service.highWaterMark();
     failures.push(...results.flatMap((r) => r.failures.map((f) => `${r.name} c${r.concurrency}: ${f}`)));

@@ -17,7 +17,7 @@ export function processCpuMs(pid: number): number {
 }
 
 /** Busy CPU time of the whole machine (every core, idle and iowait excluded), in ms. */
-function machineBusyMs(): number {
+export function machineBusyMs(): number {
   try {
     const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
     const [user, nice, system, , , irq, softirq, steal] = ticks;
@@ -48,10 +48,12 @@ export interface CpuSplit {
   database: number | undefined;
   bench: number;
   other: number;
+  /** Wall-clock ms between begin() and end(). */
+  wall: number;
 }
 
 export class CpuMeter {
-  private start: { service: number; database: number; bench: NodeJS.CpuUsage; machine: number } | undefined;
+  private start: { service: number; database: number; bench: NodeJS.CpuUsage; machine: number; at: number } | undefined;
 
   constructor(
     private readonly servicePid: number | undefined,
@@ -64,6 +66,7 @@ export class CpuMeter {
       database: this.databasePid ? processCpuMs(this.databasePid) : 0,
       bench: process.cpuUsage(),
       machine: machineBusyMs(),
+      at: performance.now(),
     };
   }
 
@@ -74,6 +77,21 @@ export class CpuMeter {
     const database = this.databasePid ? processCpuMs(this.databasePid) - start.database : undefined;
     const bench = (usage.user + usage.system) / 1000;
     const machine = machineBusyMs() - start.machine;
-    return { service, database, bench, other: Math.max(0, machine - service - (database ?? 0) - bench) };
+    const other = Math.max(0, machine - service - (database ?? 0) - bench);
+    return { service, database, bench, other, wall: performance.now() - start.at };
   }
+}
+
+/**
+ * Waits until the machine is quiet (under `share` of its CPU busy over one second), at most `maxMs`.
+ * On a shared machine a test run next door halves any figure; waiting costs less than a wrong table.
+ */
+export async function waitForQuiet(maxMs: number, cores: number, share = 0.15): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  do {
+    const before = machineBusyMs();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (machineBusyMs() - before <= share * cores * 1000) return true;
+  } while (Date.now() < deadline);
+  return false;
 }

@@ -4,10 +4,17 @@ import autocannon from 'autocannon';
 import type { Pool } from 'mysql2/promise';
 import type { CpuSplit } from './cpu.js';
 
-export type PhaseKind = 'floor' | 'new' | 'retry' | 'floor-grown' | 'grown';
+export type PhaseKind = 'floor' | 'new' | 'retry' | 'grown';
+
+/** How the floor sends its INSERTs: SQL text (mysql2 query) or prepared statements (mysql2 execute). */
+export type FloorProtocol = 'text' | 'prepared';
 
 export interface PhaseResult {
   kind: PhaseKind;
+  /** Floor phases only. */
+  protocol?: FloorProtocol;
+  /** Growth phases: measured with this many contacts already stored. */
+  grown?: boolean;
   name: string;
   concurrency: number;
   contacts: number;
@@ -17,10 +24,14 @@ export interface PhaseResult {
   /** Service process peak RSS during the phase, in bytes (undefined for the floor). */
   peakRss?: number;
   cpu?: CpuSplit;
+  /** InnoDB pages read from disk during the phase (Innodb_buffer_pool_reads, server-wide). */
+  diskReads?: number;
+  /** False when the machine was still busy with something else when the phase started. */
+  quiet?: boolean;
   failures: string[];
 }
 
-type Measured = Omit<PhaseResult, 'kind' | 'peakRss' | 'cpu'>;
+type Measured = Omit<PhaseResult, 'kind' | 'protocol' | 'grown' | 'peakRss' | 'cpu' | 'diskReads' | 'quiet'>;
 
 export const perSecond = (result: PhaseResult): number => result.contacts / result.seconds;
 
@@ -123,8 +134,9 @@ export interface SqlPhase {
   name: string;
   pool: Pool;
   concurrency: number;
-  /** Pre-built multi-row INSERT statements, one per batch. */
-  statements: string[];
+  protocol: FloorProtocol;
+  /** One per batch: the full statement (text), or the statement and its values (prepared). */
+  batches: { text: string; prepared: string; values: (string | null)[] }[];
   batchSize: number;
 }
 
@@ -137,10 +149,12 @@ export async function runSqlPhase(phase: SqlPhase): Promise<Measured> {
   const worker = async () => {
     const connection = await phase.pool.getConnection();
     try {
-      for (let batch = next++; batch < phase.statements.length; batch = next++) {
+      for (let batch = next++; batch < phase.batches.length; batch = next++) {
+        const { text, prepared, values } = phase.batches[batch];
         const sent = process.hrtime.bigint();
         try {
-          await connection.query(phase.statements[batch]);
+          if (phase.protocol === 'text') await connection.query(text);
+          else await connection.execute(prepared, values);
           latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
         } catch (error) {
           if (failures.length < 10) failures.push(`batch ${batch}: ${(error as Error).message.slice(0, 200)}`);

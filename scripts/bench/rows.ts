@@ -27,25 +27,42 @@ export function sqlDateTime(date: Date): string {
 const textOf = (value: unknown): string | null =>
   value === undefined || value === null || String(value).trim() === '' ? null : String(value);
 
-/** Everything after the four varying columns, escaped: `,'first',...,'custom json','ts','ts'`. */
-export function escapedTail(contact: Record<string, unknown>, now: string): string {
-  const values: (string | null)[] = CONTACT_TEXT_FIELDS.filter((f) => f.field !== 'email').map((f) => textOf(contact[f.field]));
+/** The undocumented keys as JSON text, as the service keeps them; null when there are none. */
+function customFieldsOf(contact: Record<string, unknown>): string | null {
   const custom: Record<string, unknown> = {};
-  let customCount = 0;
+  let count = 0;
   for (const key of Object.keys(contact)) {
     if (DOCUMENTED.has(key)) continue;
     custom[key] = contact[key];
-    customCount++;
+    count++;
   }
-  values.push(customCount === 0 ? null : JSON.stringify(custom), now, now);
+  return count === 0 ? null : JSON.stringify(custom);
+}
+
+/** Everything after the four varying columns, escaped: `,'first',...,'custom json','ts','ts'`. */
+export function escapedTail(contact: Record<string, unknown>, now: string): string {
+  const values = rowValues(contact, '', now).slice(4);
   return values.map((v) => `,${mysql.escape(v)}`).join('');
 }
 
-/** One row tuple `(...)` for a multi-row INSERT. */
-export function escapedRow(contact: Record<string, unknown>, crmId: string, now: string): string {
+/** One row's values in COLUMNS order, as the service would store them. */
+export function rowValues(contact: Record<string, unknown>, crmId: string, now: string): (string | null)[] {
   const email = textOf(contact.email);
-  const head = [crmId, String(contact.externalId), email, email?.toLowerCase() ?? null].map((v) => mysql.escape(v)).join(',');
-  return `(${head}${escapedTail(contact, now)})`;
+  const values: (string | null)[] = [crmId, String(contact.externalId), email, email?.toLowerCase() ?? null];
+  for (const f of CONTACT_TEXT_FIELDS) if (f.field !== 'email') values.push(textOf(contact[f.field]));
+  values.push(customFieldsOf(contact), now, now);
+  return values;
+}
+
+/** One row tuple `(...)` for a multi-row INSERT. */
+export function escapedRow(values: (string | null)[]): string {
+  return `(${values.map((v) => mysql.escape(v)).join(',')})`;
+}
+
+/** `INSERT INTO table (...) VALUES (?, ...), ...` for `rows` rows: the prepared form. */
+export function preparedInsert(table: string, rows: number): string {
+  const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
+  return `INSERT INTO \`${table}\` (${COLUMN_LIST}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')}`;
 }
 
 export function insertStatement(table: string, tuples: string[]): string {

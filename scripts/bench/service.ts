@@ -55,8 +55,9 @@ export class ServiceProcess {
     private readonly profiled: boolean,
   ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
+    // One log line per request is no news: keep the rest (start-up, warnings, errors).
     const keep = (chunk: Buffer) => {
-      this.output.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      this.output.push(...chunk.toString('utf8').split('\n').filter((line) => line !== '' && !line.includes('"request completed"')));
       if (this.output.length > 60) this.output.splice(0, this.output.length - 60);
     };
     child.stdout?.on('data', keep);
@@ -133,6 +134,12 @@ export class ServiceProcess {
 
   isRunning(): boolean {
     return this.exited === undefined;
+  }
+
+  /** How the process ended, with its last lines of output; undefined while it runs. */
+  exitReport(): string | undefined {
+    if (!this.exited) return undefined;
+    return `the service exited (code ${this.exited.code}, signal ${this.exited.signal}); its last output:\n${this.tail()}`;
   }
 
   async stop(): Promise<void> {
