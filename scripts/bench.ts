@@ -97,6 +97,11 @@ function floorBatches(data: Dataset, protocol: FloorProtocol) {
 const log = (message: string) => console.log(`· ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The external_id column of a query's rows. */
+function externalIdsOf(result: unknown): string[] {
+  return ((result as [{ external_id: string }[]])[0]).map((row) => row.external_id);
+}
+
 async function scalar(pool: Pool, sql: string): Promise<number> {
   const [rows] = await pool.query(sql);
   return Number(Object.values((rows as Record<string, unknown>[])[0])[0]);
@@ -319,6 +324,20 @@ async function main(): Promise<number> {
       if (count !== facts.stored) failures.push(`the ${label} table holds ${count} rows, the service's ${facts.stored}`);
     }
     log(`${facts.stored} contacts stored in each table after ${facts.bulkSeconds.toFixed(0)} s of bulk load`);
+    await servicePool.query('ANALYZE TABLE contacts');
+    const [sizeRows] = await servicePool.query(
+      'SELECT data_length AS data, index_length AS indexes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = ?',
+      ['contacts'],
+    );
+    const size = (sizeRows as { data: number; indexes: number }[])[0];
+    // The service's id lookup, as it runs it (the prepared form plans the same): which index, how many rows.
+    const sample = externalIdsOf(await servicePool.query('SELECT external_id FROM contacts ORDER BY crm_id DESC LIMIT 100'));
+    const [plan] = await servicePool.query(
+      `EXPLAIN SELECT crm_id, external_id FROM contacts WHERE external_id IN (${sample.map(() => '?').join(', ')})`,
+      sample,
+    );
+    const step = (plan as { type: string; key: string | null; rows: number }[])[0];
+    facts.table = `${(Number(size.data) / 2 ** 20).toFixed(0)} MiB of rows, ${(Number(size.indexes) / 2 ** 20).toFixed(0)} MiB of secondary indexes; id lookup plan: ${step.type} on ${step.key}, ${step.rows} rows`;
     const c = dataset(4, 'c', settings.contacts, ownerIds);
     results.push(await floor('text', 8, c, true));
     results.push(await floor('prepared', 8, c, true));

@@ -12,6 +12,8 @@ export interface RunFacts {
   bulkSeconds: number;
   mariadb: string;
   bufferPoolBytes: number;
+  /** The service's table after the bulk load: sizes and the plan of its id lookup. */
+  table?: string;
   serviceCommand: string;
   /** Service RSS once it answered /health, before any load. */
   startRss: number;
@@ -37,6 +39,7 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
     `data: ${facts.contacts} contacts per data set, batches of ${facts.batch}, ${facts.bytesPerContact} bytes of JSON a contact; ` +
       `growth phases after bulk-loading to ${facts.stored} stored contacts (${facts.bulkSeconds.toFixed(0)} s)`,
   );
+  if (facts.table) console.log(`contacts table at ${facts.stored}: ${facts.table}`);
   console.log(
     'svc, db, bench: ms of CPU per batch of 100 in the service, the database server and the bench (load generator or floor client); ' +
       'other: share of the machine used by anything else (! = it was busy when the phase began); reads: InnoDB pages read from disk per batch',
