@@ -37,12 +37,13 @@ interface Settings {
 
 function settingsFrom(args: string[]): Settings {
   const quick = args.includes('--quick');
-  const text = (flag: string): string | undefined => {
+  /** The value after `flag`; `options` values are node options themselves, so they may start with "--". */
+  const text = (flag: string, options = false): string | undefined => {
     const at = args.indexOf(flag);
-    if (at >= 0 && (args[at + 1] === undefined || /^--[a-z]/.test(args[at + 1]) && !args[at + 1].includes('='))) {
-      throw new Error(`${flag} takes a value`);
-    }
-    return at < 0 ? undefined : args[at + 1];
+    if (at < 0) return undefined;
+    const value = args[at + 1];
+    if (value === undefined || (!options && value.startsWith('--'))) throw new Error(`${flag} takes a value`);
+    return value;
   };
   const number = (flag: string, fallback: number): number => {
     const value = text(flag);
@@ -56,7 +57,7 @@ function settingsFrom(args: string[]): Settings {
     preload: number('--preload', quick ? 10_000 : 1_000_000),
     warmupBatches: quick ? 8 : 40,
     cpuProfileDir: text('--cpu-prof'),
-    serviceNodeOptions: (text('--service-node-options') ?? '').split(' ').filter((option) => option !== ''),
+    serviceNodeOptions: (text('--service-node-options', true) ?? '').split(' ').filter((option) => option !== ''),
   };
 }
 
