@@ -225,8 +225,8 @@ async function main(): Promise<number> {
       cpuProfileDir: settings.cpuProfileDir && resolve(settings.cpuProfileDir),
     });
     facts.startRss = service.highWaterMark();
-    // The floor table: the service's migrated table, same columns and indexes, in a database of its own.
     servicePool = mysql.createPool({ ...connection, database: serviceDb, connectionLimit: 8 });
+    // The floor tables: the service's migrated table, same columns and indexes, in databases of their own.
     for (const protocol of ['text', 'prepared'] as const) {
       await admin.query(`CREATE TABLE \`${floorDbs[protocol]}\`.\`contacts\` LIKE \`${serviceDb}\`.\`contacts\``);
       floorPools[protocol] = mysql.createPool({ ...connection, database: floorDbs[protocol], connectionLimit: 8 });
