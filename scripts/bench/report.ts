@@ -79,13 +79,13 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
 
   const find = (kind: PhaseKind, concurrency: number, grown = false) =>
     results.find((r) => r.kind === kind && r.concurrency === concurrency && Boolean(r.grown) === grown);
-  // The floor is the faster of its two protocols: the service is compared with the best MySQL can do.
-  const bestFloor = (concurrency: number, grown = false) =>
-    results
-      .filter((r) => r.kind === 'floor' && r.concurrency === concurrency && Boolean(r.grown) === grown)
-      .sort((x, y) => perSecond(y) - perSecond(x))[0];
-  const floor8 = bestFloor(8);
-  const floorGrown = bestFloor(8, true);
+  // The floor of the target is the one the issue defines: mysql2's multi-row INSERTs of 100, sent as
+  // SQL text. The prepared-statement floor (what the service itself sends) is stricter; its ratio is
+  // printed beside, so that nobody reads the target as the best MySQL can do.
+  const floorOf = (concurrency: number, grown = false) =>
+    results.find((r) => r.kind === 'floor' && r.protocol === 'text' && r.concurrency === concurrency && Boolean(r.grown) === grown);
+  const floor8 = floorOf(8);
+  const floorGrown = floorOf(8, true);
   const new1 = find('new', 1);
   const new8 = find('new', 8);
   const retry1 = find('retry', 1);
@@ -102,7 +102,7 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
     const floors8 = results.filter((r) => r.kind === 'floor' && r.concurrency === 8 && !r.grown);
     console.log(
       `  ${verdict(ratio >= 0.5)}  service/floor at concurrency 8 >= 0.50: ${ratio.toFixed(2)} (` +
-        floors8.map((f) => `${(perSecond(new8) / perSecond(f)).toFixed(2)} of the ${f.protocol} floor`).join(', ') +
+        floors8.map((f) => `${(perSecond(new8) / perSecond(f)).toFixed(2)} of the ${f.protocol === 'text' ? 'SQL-text (target)' : 'prepared-statement'} floor`).join(', ') +
         ')',
     );
     console.log(
