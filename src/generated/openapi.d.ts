@@ -358,7 +358,10 @@ export interface components {
         };
         CreateUserRequest: {
             name: string;
-            /** Format: email */
+            /**
+             * Format: email
+             * @description An ASCII address, unique among users (compared case-insensitively).
+             */
             email?: string;
         };
         UpdateUserRequest: {

@@ -228,6 +228,17 @@ describe('GET /contacts', () => {
     expect(byEmail.body.data.map((c: { crmId: string }) => c.crmId)).toEqual([crmIds[3]]);
   });
 
+  it('matches the email filter exactly but for case: an accent makes another address', async () => {
+    const res = await t.api.post('/contacts', {
+      contacts: [
+        { externalId: `jose-${run}`, email: `Jose.${run}@example.com` },
+        { externalId: `josé-${run}`, email: `José.${run}@example.com` },
+      ],
+    });
+    const found = await t.api.get(`/contacts?email=${encodeURIComponent(`JOSE.${run}@EXAMPLE.COM`)}`);
+    expect(found.body.data.map((c: { crmId: string }) => c.crmId)).toEqual([res.body.results[0].crmId]);
+  });
+
   it.each([['limit=0'], ['limit=201'], ['limit=abc'], ['cursor=not-a-cursor'], ['unknown=1']])('answers 400 to %s', async (query) => {
     const res = await t.api.get(`/contacts?${query}`);
     expect(res.status).toBe(400);

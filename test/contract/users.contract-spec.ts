@@ -48,6 +48,7 @@ describe('Users', () => {
       ['an empty name', { name: '' }],
       ['a name over 255 characters', { name: 'n'.repeat(256) }],
       ['an invalid email', { name: 'A', email: 'not-an-email' }],
+      ['an email that is not ASCII (the contract says format: email)', { name: 'A', email: 'josé@example.com' }],
       ['an unknown key', { name: 'A', role: 'admin' }],
     ])('answers 400 to %s', async (_, body) => {
       const res = await t.api.post('/users', body, admin);

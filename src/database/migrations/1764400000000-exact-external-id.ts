@@ -3,23 +3,14 @@
 // so a second lead would be taken for the first. The column is compared byte for byte instead, and
 // without padding where the server has such a collation. SQLite already compares with BINARY.
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** Binary, no-pad collations in order of preference: MariaDB 10.2+, MySQL 8.0+; then binary (pads). */
-const EXACT_COLLATIONS = ['utf8mb4_nopad_bin', 'utf8mb4_0900_bin', 'utf8mb4_bin'];
-
-const isMysqlFamily = (queryRunner: QueryRunner) => ['mysql', 'mariadb'].includes(queryRunner.connection.options.type);
+import { exactCollation, isMysqlFamily } from './exact-collation.js';
 
 export class ExactExternalId1764400000000 implements MigrationInterface {
   name = 'ExactExternalId1764400000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     if (!isMysqlFamily(queryRunner)) return;
-    const available: { name: string }[] = await queryRunner.query(
-      'SELECT COLLATION_NAME AS name FROM INFORMATION_SCHEMA.COLLATIONS WHERE COLLATION_NAME IN (?, ?, ?)',
-      EXACT_COLLATIONS,
-    );
-    const collation = EXACT_COLLATIONS.find((name) => available.some((row) => row.name === name)) ?? 'utf8mb4_bin';
-    await this.collate(queryRunner, collation);
+    await this.collate(queryRunner, await exactCollation(queryRunner));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,4 +1,4 @@
-import { IsBoolean, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsAscii, IsBoolean, IsEmail, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import type { SameKeys, UpdateUserRequest } from '../../contract/api-types.js';
 
 /** Absent is "leave as is"; `null` is a value, and only `email` takes it (IsOptional would let null through). */
@@ -13,7 +13,9 @@ export class UpdateUserDto implements UpdateUserRequest {
 
   /** `null` removes the email; absent leaves it. */
   @ValidateIf((dto: UpdateUserDto) => dto.email !== undefined && dto.email !== null)
-  @IsEmail()
+  // An ASCII address: the contract says `format: email`, which generated clients check as ASCII.
+  @IsAscii({ message: 'email must be an ASCII address' })
+  @IsEmail({ allow_utf8_local_part: false })
   @MaxLength(320)
   email?: string | null;
 
