@@ -1,15 +1,11 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { lead, runId } from '../support/factories.js';
 import { CONTACT_TEXT_FIELDS, EXTERNAL_ID_MAX_LENGTH } from '../../src/contacts/contact-fields.js';
 import { spec } from '../support/spec.js';
 
 describe('POST /contacts', () => {
-  let t: TestApp;
+  const t = useTestApp({ MAX_BATCH_SIZE: '5' });
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp({ MAX_BATCH_SIZE: '5' });
-  });
-  afterAll(() => t.close());
 
   it('answers 201 with a crmId per contact, in request order', async () => {
     const res = await t.api.post('/contacts', { contacts: [lead(run, 1), lead(run, 2)] });
@@ -97,12 +93,8 @@ describe('POST /contacts', () => {
 });
 
 describe('POST /contacts field rules', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   const post = (contacts: unknown[]) => t.api.post('/contacts', { contacts });
 
@@ -172,11 +164,7 @@ describe('POST /contacts field rules', () => {
 });
 
 describe('GET /contacts/{crmId}', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('answers 404 for an unknown crmId', async () => {
     const res = await t.api.get('/contacts/0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e');
@@ -194,18 +182,16 @@ describe('GET /contacts/{crmId}', () => {
 });
 
 describe('GET /contacts', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
   const crmIds: string[] = [];
   beforeAll(async () => {
-    t = await createTestApp();
     for (let batch = 0; batch < 3; batch++) {
       const contacts = Array.from({ length: 5 }, (_, i) => lead(run, batch * 5 + i));
       const res = await t.api.post('/contacts', { contacts });
       crmIds.push(...res.body.results.map((r: { crmId: string }) => r.crmId));
     }
   });
-  afterAll(() => t.close());
 
   it('pages through every contact, newest first, with nextCursor', async () => {
     const seen: string[] = [];

@@ -5,7 +5,7 @@ import { ApiClient } from '../support/http.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 import { expectNoLeak } from '../support/leaks.js';
 import { matchPath, spec } from '../support/spec.js';
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 
 interface Route {
   method: string;
@@ -119,11 +119,7 @@ describe('every route of the app', () => {
 });
 
 describe('security headers', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it.each([
     ['an answer', '/health', INTEGRATION_KEY],
@@ -146,11 +142,7 @@ describe('security headers', () => {
 });
 
 describe('error bodies', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp({ BODY_LIMIT: '4kb', MAX_BATCH_SIZE: '5' });
-  });
-  afterAll(() => t.close());
+  const t = useTestApp({ BODY_LIMIT: '4kb', MAX_BATCH_SIZE: '5' });
 
   it('hold no stack trace, SQL, driver code or file path, whatever the request', async () => {
     const answers = [

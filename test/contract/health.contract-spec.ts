@@ -1,12 +1,8 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, useTestApp } from '../support/test-app.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 
 describe('GET /health', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it('answers 200 with status ok when the database answers', async () => {
     const res = await t.api.get('/health');

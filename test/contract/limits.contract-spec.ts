@@ -7,7 +7,7 @@ import { leads, runId } from '../support/factories.js';
 import { INTEGRATION_KEY } from '../support/keys.js';
 import { expectNoLeak } from '../support/leaks.js';
 import { assertMatchesSpec } from '../support/spec.js';
-import { createTestApp, onMysql, type TestApp } from '../support/test-app.js';
+import { createTestApp, onMysql, type TestApp, useTestApp } from '../support/test-app.js';
 
 interface RawAnswer {
   status: number;
@@ -47,11 +47,7 @@ function stalledUpload(t: TestApp, announced: number, sent: string): Promise<Raw
 
 describe('limits', () => {
   describe('BODY_LIMIT and MAX_BATCH_SIZE', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp({ BODY_LIMIT: '64kb', MAX_BATCH_SIZE: '50' });
-    });
-    afterAll(() => t.close());
+    const t = useTestApp({ BODY_LIMIT: '64kb', MAX_BATCH_SIZE: '50' });
 
     it('answers 413 to a body over BODY_LIMIT, and stores nothing of it', async () => {
       const contacts = leads(runId(), 40);
@@ -92,11 +88,7 @@ describe('limits', () => {
   });
 
   describe('REQUEST_TIMEOUT_MS', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp({ REQUEST_TIMEOUT_MS: '500' });
-    });
-    afterAll(() => t.close());
+    const t = useTestApp({ REQUEST_TIMEOUT_MS: '500' });
 
     it('answers a stalled upload with 503 and Retry-After in time, then closes the connection', async () => {
       const res = await stalledUpload(t, 5000, '{"contacts": [{"externalId": "stalled-');
@@ -140,11 +132,7 @@ describe('limits', () => {
   });
 
   describe('a database that holds a lock too long', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await createTestApp({ DB_QUERY_TIMEOUT_MS: '400' });
-    });
-    afterAll(() => t.close());
+    const t = useTestApp({ DB_QUERY_TIMEOUT_MS: '400' });
 
     /** Locks the contacts table from another connection until the returned function is called. */
     async function lockContacts(): Promise<() => Promise<void>> {

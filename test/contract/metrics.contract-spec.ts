@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ADMIN_KEY } from '../support/keys.js';
-import { createTestApp, onMysql, type TestApp } from '../support/test-app.js';
+import { createTestApp, onMysql, useTestApp } from '../support/test-app.js';
 
 /** `name{a="x",b="y"} value` lines of a Prometheus text answer, as { name, labels, value }. */
 function samples(text: string) {
@@ -22,11 +22,7 @@ function valueOf(text: string, name: string, labels: Record<string, string> = {}
 }
 
 describe('GET /metrics', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   const scrape = async () => {
     const res = await t.api.get<string>('/metrics', { key: ADMIN_KEY, headers: { accept: 'text/plain' } });

@@ -1,16 +1,12 @@
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, useTestApp } from '../support/test-app.js';
 import { ADMIN_KEY } from '../support/keys.js';
 import { runId } from '../support/factories.js';
 
 const admin = { key: ADMIN_KEY };
 
 describe('Users', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   describe('POST /users', () => {
     it('creates an active user with an admin key (201)', async () => {

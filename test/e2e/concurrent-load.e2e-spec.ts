@@ -2,7 +2,7 @@
 // seconds. Nothing may fail, no contact may be stored twice, exactly one answer may say `created` for
 // each externalId, and every crmId answered can be read back.
 import { lead, runId } from '../support/factories.js';
-import { createTestApp, onMysql, type TestApp } from '../support/test-app.js';
+import { onMysql, useTestApp } from '../support/test-app.js';
 
 const CLIENTS = 16;
 const DURATION_MS = 4000;
@@ -21,11 +21,7 @@ function random(seed: number): () => number {
 }
 
 describe('concurrent load: 16 clients posting overlapping batches', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
+  const t = useTestApp();
 
   it(`stays correct for ${DURATION_MS / 1000} s: no 5xx, no contact twice, one "created" per externalId, every crmId readable`, async () => {
     const run = runId();

@@ -1,6 +1,6 @@
 // Enginy's export, end to end: realistic batches in, every field read back, retries and concurrent
 // copies change nothing, and the database holds exactly one row per lead.
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { createTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 import { CUSTOM_FIELDS, DOCUMENTED_FIELDS, leads, runId } from '../support/factories.js';
 
 const countRows = async (t: TestApp): Promise<number> =>
@@ -71,12 +71,8 @@ describe('Export: three batches of 100 leads', () => {
 });
 
 describe('Export: a mixed batch of good and bad leads', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   it('stores the good ones, reports each bad one with a reason, and loses nothing', async () => {
     const good = leads(run, 6);
@@ -108,12 +104,8 @@ describe('Export: a mixed batch of good and bad leads', () => {
 });
 
 describe('Export: eight concurrent copies of one batch', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   it('creates each contact once, and every copy answers the same crmIds', async () => {
     const batch = leads(run, 100);

@@ -1,15 +1,11 @@
 // Owner assignment as Enginy and an operator would live it.
-import { createTestApp, type TestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { ADMIN_KEY } from '../support/keys.js';
 import { leads, runId } from '../support/factories.js';
 
 describe('Owners: an operator adds users, Enginy assigns exported contacts to them', () => {
-  let t: TestApp;
+  const t = useTestApp();
   const run = runId();
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(() => t.close());
 
   it('puts the owner picked at export on every contact, and deactivation stops new assignments only', async () => {
     const alice = (await t.api.post('/users', { name: 'Alice Owner', email: 'alice@example.com' }, { key: ADMIN_KEY })).body;

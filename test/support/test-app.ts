@@ -104,3 +104,39 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     },
   };
 }
+
+/**
+ * One test app for a `describe` block: started before its tests, closed after them. The returned
+ * object reads through to the running app, so tests write `t.api.get(...)` as with createTestApp().
+ */
+export function useTestApp(env: Record<string, string> = {}): TestApp {
+  let current: TestApp | undefined;
+  beforeAll(async () => {
+    current = await createTestApp(env);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  const running = (): TestApp => {
+    if (!current) throw new Error('the test app runs only inside the tests of its describe block');
+    return current;
+  };
+  return {
+    get app() {
+      return running().app;
+    },
+    get config() {
+      return running().config;
+    },
+    get url() {
+      return running().url;
+    },
+    get api() {
+      return running().api;
+    },
+    get dataSource() {
+      return running().dataSource;
+    },
+    close: () => running().close(),
+  };
+}
