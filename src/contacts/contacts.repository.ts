@@ -196,6 +196,12 @@ export class ContactsRepository {
     return this.sql;
   }
 
+  /** Which of these externalIds are stored. */
+  async storedExternalIds(externalIds: string[]): Promise<Set<string>> {
+    const rows = await this.db.run('look up externalIds', (manager) => this.crmIdsOf(manager, externalIds));
+    return new Set(rows.map((row) => row.externalId));
+  }
+
   findByCrmId(crmId: string): Promise<ContactEntity | null> {
     return this.db.run('read a contact', (manager) => manager.getRepository(ContactEntity).findOneBy({ crmId }));
   }

@@ -80,14 +80,20 @@ export class ContactsService {
     return contacts;
   }
 
-  /** Drops (and reports) the items whose ownerId names no active user; one query for the batch. */
+  /**
+   * Drops (and reports) the items whose ownerId names no active user; one query for the batch. An item
+   * whose contact is already stored is kept: it will answer `existing`, as a re-sent batch must, even
+   * when its owner was deactivated since the first send.
+   */
   private async withActiveOwners(contacts: NormalizedContact[], errors: ContactError[]): Promise<NormalizedContact[]> {
     const ownerIds = new Set(contacts.flatMap((c) => (c.fields.ownerId === null ? [] : [c.fields.ownerId])));
     if (ownerIds.size === 0) return contacts;
     const active = await this.users.activeIdsAmong([...ownerIds]);
-    return contacts.filter((contact) => {
-      const ownerId = contact.fields.ownerId;
-      if (ownerId === null || active.has(ownerId)) return true;
+    const unowned = contacts.filter((c) => c.fields.ownerId !== null && !active.has(c.fields.ownerId));
+    if (unowned.length === 0) return contacts;
+    const stored = await this.contacts.storedExternalIds(unowned.map((c) => c.externalId));
+    const rejected = new Set(unowned.filter((c) => !stored.has(c.externalId)));
+    for (const contact of rejected) {
       errors.push({
         index: contact.index,
         externalId: contact.externalId,
@@ -95,9 +101,10 @@ export class ContactsService {
         field: 'ownerId',
         message: 'ownerId names no active user (see GET /users).',
       });
-      return false;
-    });
+    }
+    return contacts.filter((contact) => !rejected.has(contact));
   }
+
 
   async getContact(crmId: string): Promise<Contact> {
     const entity = await this.contacts.findByCrmId(crmId);

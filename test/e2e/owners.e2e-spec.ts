@@ -36,7 +36,13 @@ describe('Owners: an operator adds users, Enginy assigns exported contacts to th
     expect((await t.api.get('/users')).body.map((u: { id: string }) => u.id)).toEqual([bob.id]);
     expect((await t.api.get(`/contacts/${exported.body.results[0].crmId}`)).body.ownerId).toBe(alice.id);
 
-    // ...and a new export naming her is an item error, while the rest of the batch goes in.
+    // A re-sent export (a retry after a timeout) still answers the contacts she owns as existing...
+    const retried = await t.api.post('/contacts', { contacts: batch });
+    expect(retried.status).toBe(201);
+    expect(retried.body.errors).toEqual([]);
+    expect(retried.body.results).toEqual(exported.body.results.map((r: object) => ({ ...r, status: 'existing' })));
+
+    // ...while a new export naming her is an item error, and the rest of the batch goes in.
     const next = await t.api.post('/contacts', {
       contacts: [
         { ...leads(run, 1, 100)[0], ownerId: alice.id },
