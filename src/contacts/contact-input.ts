@@ -103,11 +103,7 @@ function customFields(item: Record<string, unknown>): string | null {
 }
 
 function externalIdOf(item: Record<string, unknown>): string {
-  const value = item.externalId;
-  if (value !== null && typeof value === 'object') {
-    throw new ItemError('INVALID_FIELD', 'externalId', 'externalId must be a string.');
-  }
-  const externalId = text(value, 'externalId', EXTERNAL_ID_MAX_LENGTH);
+  const externalId = text(item.externalId, 'externalId', EXTERNAL_ID_MAX_LENGTH);
   if (externalId === null) throw new ItemError('MISSING_EXTERNAL_ID', 'externalId', 'externalId is required.');
   // The key of idempotency must be stored exactly as sent, which a lone surrogate cannot be.
   if (hasLoneSurrogate(externalId)) {

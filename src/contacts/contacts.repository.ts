@@ -4,6 +4,7 @@ import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
+import { isDeadlock } from '../database/driver-errors.js';
 import { ContactEntity } from './contact.entity.js';
 import { CONTACT_TEXT_FIELDS } from './contact-fields.js';
 import type { NormalizedContact } from './contact-input.js';
@@ -60,11 +61,6 @@ interface StatementResult {
 /** The part of a mysql2 connection that `send` uses. */
 interface PreparingConnection {
   execute(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): void;
-}
-
-function isDeadlock(error: unknown): boolean {
-  const code = (error as { driverError?: { code?: string }; code?: string })?.driverError?.code ?? (error as { code?: string })?.code;
-  return code === 'ER_LOCK_DEADLOCK';
 }
 
 @Injectable()

@@ -271,7 +271,7 @@ export interface components {
          *     not valid Unicode (a lone surrogate such as `"\ud800"`, which no database can store as sent);
          *     `INVALID_EMAIL` `email` is not a valid address;
          *     `VALUE_TOO_LONG` a field is over its `maxLength`;
-         *     `UNKNOWN_OWNER` `ownerId` names no active user;
+         *     `UNKNOWN_OWNER` `ownerId` names no active user (a contact already stored answers `existing` instead, so a re-sent batch still maps);
          *     `TOO_MANY_CUSTOM_FIELDS` more than 100 custom keys;
          *     `CUSTOM_FIELD_KEY_TOO_LONG` a custom key over 100 characters;
          *     `CUSTOM_FIELDS_TOO_LARGE` the custom fields serialize to more than 16 384 bytes.

@@ -2,13 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In, type Repository } from 'typeorm';
 import { DomainError } from '../common/domain-error.js';
 import { Database } from '../database/database.js';
+import { isUniqueViolation } from '../database/driver-errors.js';
 import { UserEntity } from './user.entity.js';
-
-function isUniqueViolation(error: unknown): boolean {
-  const driver = (error as { driverError?: { code?: string } })?.driverError;
-  const code = driver?.code ?? (error as { code?: string })?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 @Injectable()
 export class UsersRepository {

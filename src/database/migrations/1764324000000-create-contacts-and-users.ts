@@ -1,5 +1,6 @@
 // Written with TypeORM's schema builder so that the same file runs on MySQL and on SQLite.
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
+import { isMysqlFamily } from './exact-collation.js';
 
 const text = (name: string) => ({ name, type: 'text', isNullable: true });
 const varchar = (name: string, length: number, isNullable = true) => ({
@@ -69,7 +70,7 @@ export class CreateContactsAndUsers1764324000000 implements MigrationInterface {
         ],
       }),
     );
-    if (queryRunner.connection.options.type === 'mysql' || queryRunner.connection.options.type === 'mariadb') {
+    if (isMysqlFamily(queryRunner)) {
       // Whatever the database's default, names and emails from anywhere in the world must fit.
       for (const table of ['users', 'contacts']) {
         await queryRunner.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
