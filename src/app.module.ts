@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AdminGuard } from './common/admin.guard.js';
 import { ConnectionDrainer } from './common/connection-drainer.js';
 import { ErrorFilter } from './common/error.filter.js';
-import { loggingModule, ROOT_LOGGER } from './common/logging.js';
+import { ROOT_LOGGER } from './common/logging.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
@@ -19,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
+      imports: [DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },
