@@ -342,7 +342,10 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             nextCursor: string | null;
         };
-        /** @description An owner as Enginy sees it. */
+        /**
+         * User
+         * @description An owner as Enginy sees it.
+         */
         User: {
             id: components["schemas"]["Id"];
             name: string;
