@@ -50,8 +50,8 @@ class BoundedValidationPipe extends ValidationPipe {
 
 /** Values that may be an address or a secret are never repeated in a message. */
 const SENSITIVE_NAME = /email|key|secret|token|password/i;
-/** A value short and plain enough to be repeated as "got" without risk. */
-const ECHOABLE = /^[\p{L}\p{N} ._:+-]{0,32}$/u;
+/** A value short and plain enough to be repeated as "got": no `@`, and too short to be a key. */
+const ECHOABLE = /^[\p{L}\p{N} ._:+-]{0,20}$/u;
 /** A key repeated in "… is not a parameter": plain, short, and so never an address. */
 const PLAIN_KEY = /^[A-Za-z0-9_.-]{1,40}$/;
 
@@ -64,12 +64,16 @@ function got(rule: FieldRule, value: unknown, failed: string[], inQuery: boolean
   if (typeof value === 'object') return ' (got an object)';
   if (typeof value === 'number' || typeof value === 'boolean') return ` (got ${JSON.stringify(value)})`;
   if (typeof value !== 'string') return '';
-  if (rule.type === 'string' && failed.some((check) => LENGTH_CHECKS.includes(check))) {
-    return ` (got ${value.length} character${value.length === 1 ? '' : 's'})`;
+  if (failed.some((check) => LENGTH_CHECKS.includes(check))) {
+    const length = [...value].length;
+    return ` (got ${length} character${length === 1 ? '' : 's'})`;
   }
+  // A text field's own text is the caller's data (an address, say): the rule alone says what is wrong.
+  if (rule.type === 'string' && !rule.enum) return '';
   const sensitive = rule.format === 'email' || SENSITIVE_NAME.test(rule.name);
-  if (sensitive || rule.type === 'string') return rule.type === 'string' || inQuery ? '' : ' (got text)';
-  return ECHOABLE.test(value) ? ` (got ${JSON.stringify(value)})` : ' (got text)';
+  if (!sensitive && ECHOABLE.test(value)) return ` (got ${JSON.stringify(value)})`;
+  // In a query every value is text; in a body, text where a number or a boolean belongs is worth saying.
+  return inQuery ? '' : ' (got text)';
 }
 
 /**
