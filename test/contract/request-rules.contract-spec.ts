@@ -101,7 +101,9 @@ function specRule(name: string, schema: Json, required: boolean): FieldRule {
   const rule: FieldRule = { name, required, nullable: types.includes('null') };
   const type = types.find((t) => t !== 'null');
   if (type) rule.type = type as FieldRule['type'];
-  if (schema.format) rule.format = schema.format;
+  // An integer's int32 format is a bound: IsInt with Min/Max inside it says the same.
+  const int32 = schema.format === 'int32' && schema.minimum >= -(2 ** 31) && schema.maximum < 2 ** 31;
+  if (schema.format && !int32) rule.format = schema.format;
   for (const key of ['minimum', 'maximum', 'minLength', 'maxLength'] as const) {
     if (schema[key] !== undefined) rule[key] = schema[key];
   }
