@@ -4,7 +4,7 @@ import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { isDeadlock } from '../database/driver-errors.js';
+import { isDeadlock } from '../database/database-errors.js';
 import { ContactEntity } from './contact.entity.js';
 import { CONTACT_TEXT_FIELDS } from './contact-fields.js';
 import type { NormalizedContact } from './contact-input.js';

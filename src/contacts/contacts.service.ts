@@ -8,7 +8,7 @@ import type {
   CreateContactsResponse,
   ListContactsQuery,
 } from '../contract/api-types.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { isUuid } from '../common/ids.js';
 import { ContactsMetrics } from '../metrics/contacts-metrics.js';
 import { UsersService } from '../users/users.service.js';

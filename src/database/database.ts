@@ -7,7 +7,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
-import { DatabaseTimeoutError, withTimeout } from '../common/database-unavailable.js';
+import { DatabaseTimeoutError, withTimeout } from './database-errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { isMysqlFamily } from './data-source.js';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager, In, type Repository } from 'typeorm';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { Database } from '../database/database.js';
-import { isUniqueViolation } from '../database/driver-errors.js';
+import { isUniqueViolation } from '../database/database-errors.js';
 import { UserEntity } from './user.entity.js';
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { CreateUserRequest, UpdateUserRequest, User, UserDetail } from '../contract/api-types.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import { UserEntity } from './user.entity.js';
 import { toUser, toUserDetail } from './user.mapper.js';

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { DomainError } from './domain-error.js';
-import { hasLoneSurrogate } from './unicode.js';
+import { DomainError } from '../errors/domain-error.js';
+import { hasLoneSurrogate } from '../common/unicode.js';
 
 /** DTO fields are all scalars; anything nested deeper than this is not a DTO, whatever else it is. */
 const MAX_DTO_DEPTH = 16;
