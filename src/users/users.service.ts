@@ -20,10 +20,6 @@ export class UsersService {
     return (await this.users.listActive()).map(toUser);
   }
 
-  activeIdsAmong(ids: string[]): Promise<Set<string>> {
-    return this.users.activeIdsAmong(ids);
-  }
-
   async get(id: string): Promise<UserDetail> {
     return toUserDetail(await this.find(id));
   }
