@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ContactsController } from './contacts.controller.js';
@@ -6,7 +7,7 @@ import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 
 @Module({
-  imports: [UsersModule, MetricsModule],
+  imports: [UsersModule, MetricsModule, AssociationsModule],
   controllers: [ContactsController],
   providers: [ContactsService, ContactsRepository],
 })

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AssociationsService } from '../associations/associations.service.js';
 import { AppConfig } from '../config/app-config.js';
 import type {
   Contact,
@@ -8,8 +9,8 @@ import type {
   CreateContactsResponse,
   ListContactsQuery,
 } from '../contract/api-types.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { DomainError } from '../common/domain-error.js';
-import { isUuid } from '../common/ids.js';
 import { ContactsMetrics } from '../metrics/contacts-metrics.js';
 import { UsersService } from '../users/users.service.js';
 import { toContact } from './contact.mapper.js';
@@ -22,16 +23,6 @@ export interface CreateContactsOutcome {
   body: CreateContactsResponse;
 }
 
-const DEFAULT_PAGE_SIZE = 50;
-
-const encodeCursor = (crmId: string): string => Buffer.from(crmId, 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const crmId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isUuid(crmId)) throw new DomainError('bad_request', 'cursor is not a cursor this service returned.');
-  return crmId;
-}
-
 @Injectable()
 export class ContactsService {
   constructor(
@@ -39,6 +30,7 @@ export class ContactsService {
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(ContactsMetrics) private readonly metrics: ContactsMetrics,
+    @Inject(AssociationsService) private readonly associations: AssociationsService,
   ) {}
 
   /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
@@ -109,7 +101,7 @@ export class ContactsService {
   async getContact(crmId: string): Promise<Contact> {
     const entity = await this.contacts.findByCrmId(crmId);
     if (!entity) throw new DomainError('not_found', 'No contact has this crmId.');
-    return toContact(entity);
+    return toContact(entity, await this.associations.linkedCompanies(crmId));
   }
 
   async listContacts(query: ListContactsQuery): Promise<ContactPage> {
@@ -121,8 +113,6 @@ export class ContactsService {
       beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const more = rows.length > limit;
-    return { data: page.map(toContact), nextCursor: more ? encodeCursor(page[page.length - 1].crmId) : null };
+    return pageOf(rows, limit, toContact);
   }
 }
