@@ -310,10 +310,13 @@ export interface components {
         /** @description The body of every 4xx and 5xx answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorCode"];
-            /** @description A human-readable detail. Never holds stack traces, SQL or keys. */
+            /** @description A human-readable detail (at most 1000 characters). Never holds stack traces, SQL or keys. */
             message: string;
         };
-        /** @description Metrics in the Prometheus text exposition format (version 0.0.4). */
+        /**
+         * @description Metrics in the Prometheus text exposition format (version 0.0.4). Its labels take a fixed set of
+         *     values (route templates, methods, statuses, codes), so the text stays far under 1 MiB.
+         */
         MetricsText: string;
         HealthOk: {
             /** @constant */
@@ -322,6 +325,7 @@ export interface components {
             database: "up";
             /** @description The service's version. */
             version: string;
+            /** Format: int32 */
             uptimeSeconds: number;
         };
         HealthUnavailable: {
@@ -400,12 +404,15 @@ export interface components {
          */
         ContactErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
         ContactError: {
-            /** @description The item's position in the request's `contacts` array. */
+            /**
+             * Format: int32
+             * @description The item's position in the request's `contacts` array.
+             */
             index: number;
             /** @description The item's `externalId`, when it has a usable one. */
             externalId?: string;
             code: components["schemas"]["ContactErrorCode"];
-            /** @description The field at fault, when there is one. */
+            /** @description The field at fault, when there is one (a custom field's name is cut to 40 characters). */
             field?: string;
             message: string;
         };
@@ -493,11 +500,13 @@ export interface components {
             /** @description The bare host of `domain` (lower case, ASCII), or `null` when it has none. */
             domainNormalized: string | null;
             industry: string | null;
+            /** Format: int32 */
             numberOfEmployees: number | null;
             linkedinUrl: string | null;
             ownerId: string | null;
             description: string | null;
             location: string | null;
+            /** Format: int32 */
             foundedYear: number | null;
             revenue: string | null;
             companyType: string | null;
@@ -544,7 +553,10 @@ export interface components {
          */
         AssociationErrorCode: "CONTACT_NOT_FOUND" | "COMPANY_NOT_FOUND" | "MISSING_FIELD" | "INVALID_FIELD";
         AssociationError: {
-            /** @description The pair's position in the request's `associations` array. */
+            /**
+             * Format: int32
+             * @description The pair's position in the request's `associations` array.
+             */
             index: number;
             /** @description The pair's `contactCRMId`, when it is a string. */
             contactCRMId?: string;
@@ -568,9 +580,15 @@ export interface components {
         AssociationsResult: {
             /** @description `true` when at least one pair is linked (now or before). */
             success: boolean;
-            /** @description Pairs linked by this request. */
+            /**
+             * Format: int32
+             * @description Pairs linked by this request.
+             */
             created: number;
-            /** @description Pairs that were already linked (left as they were). */
+            /**
+             * Format: int32
+             * @description Pairs that were already linked (left as they were).
+             */
             existing: number;
             errors: components["schemas"]["AssociationError"][];
         };
@@ -586,7 +604,10 @@ export interface components {
             /** Format: email */
             email?: string;
         };
-        /** @description The active users, sorted by name (a bare array, as Enginy expects). */
+        /**
+         * @description The active users, sorted by name (a bare array, as Enginy expects). At most 1000: an owner
+         *     dropdown longer than that is of no use, and the service never answers an unbounded list.
+         */
         UserList: components["schemas"]["User"][];
         /** @description A user as operators manage it. */
         UserDetail: {
@@ -622,6 +643,9 @@ export interface components {
         /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -637,6 +661,9 @@ export interface components {
         /** @description The API key is missing or wrong. */
         Unauthorized: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -652,6 +679,9 @@ export interface components {
         /** @description The key is valid but may not do this (an operator action with an integration key). */
         Forbidden: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -667,6 +697,9 @@ export interface components {
         /** @description No such record (or, for `GET /users`, users are turned off). */
         NotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -682,6 +715,9 @@ export interface components {
         /** @description The change conflicts with stored data (an email already used by another user). */
         Conflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -697,6 +733,9 @@ export interface components {
         /** @description The body is over the byte limit (`BODY_LIMIT`) or the batch over the item limit (`MAX_BATCH_SIZE`). */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -712,6 +751,9 @@ export interface components {
         /** @description The body is not sent as `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -727,6 +769,9 @@ export interface components {
         /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
         TooManyRequests: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -743,6 +788,9 @@ export interface components {
         /** @description An unexpected failure. Nothing about it is exposed; the answer's `X-Request-Id` finds it in the logs. */
         InternalError: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -762,6 +810,9 @@ export interface components {
          */
         ServiceUnavailable: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -802,8 +853,32 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description Seconds to wait before retrying. */
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 5
+         */
         RetryAfter: number;
+        /**
+         * @description The per-key request quota (IETF `RateLimit-Policy` field, draft-ietf-httpapi-ratelimit-headers):
+         *     `q` requests per window of `w` seconds. Sent on every answer to a known key while
+         *     `RATE_LIMIT_PER_MINUTE` is on (it is off by default, and then the field is absent).
+         * @example "per-key";q=600;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description What is left of the key's quota (IETF `RateLimit` field): `r` requests remain, and the quota is
+         *     whole again in `t` seconds. Sent with `RateLimit-Policy`; `r=0` on a `429`.
+         * @example "per-key";r=599;t=1
+         */
+        RateLimit: string;
+        /**
+         * @description CORS. Enginy calls this service server to server, so by default no origin is allowed and the field
+         *     is never sent (browsers then refuse cross-origin reads; Swagger UI at `/docs` is same-origin and
+         *     needs none). With `ALLOWED_ORIGINS` set, an answer to a request whose `Origin` is in that list
+         *     carries that origin here.
+         * @example https://crm-admin.example.com
+         */
+        "Access-Control-Allow-Origin": string;
     };
     pathItems: never;
 }
@@ -821,6 +896,9 @@ export interface operations {
             /** @description The service and its database are up. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -841,6 +919,9 @@ export interface operations {
             /** @description The database did not answer in time. Retry later. */
             503: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -884,6 +965,9 @@ export interface operations {
             /** @description One page of contacts. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -977,6 +1061,9 @@ export interface operations {
             /** @description At least one contact is stored (created now, or already existing). */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1015,6 +1102,9 @@ export interface operations {
             /** @description No contact of the batch could be stored; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1057,6 +1147,9 @@ export interface operations {
             /** @description The contact. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1138,6 +1231,9 @@ export interface operations {
             /** @description One page of the contact's companies. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1213,6 +1309,9 @@ export interface operations {
             /** @description One page of companies. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1276,6 +1375,9 @@ export interface operations {
             /** @description The company. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1355,6 +1457,9 @@ export interface operations {
             /** @description One page of the company's contacts. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1432,6 +1537,9 @@ export interface operations {
             /** @description At least one pair is linked (created now, or already existing). */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1462,6 +1570,9 @@ export interface operations {
             /** @description No pair of the batch could be linked; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1502,6 +1613,9 @@ export interface operations {
             /** @description The active users. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1550,6 +1664,9 @@ export interface operations {
             /** @description The user, created and active. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1595,6 +1712,9 @@ export interface operations {
             /** @description The user. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1646,6 +1766,9 @@ export interface operations {
             /** @description The user after the change. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1686,6 +1809,9 @@ export interface operations {
             /** @description The metrics, in Prometheus text format. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
