@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { PageQueryDto } from '../common/page.query.js';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
 import type { AssociationsResult, CompanyPage, ContactPage } from '../contract/api-types.js';
 import { AssociationsService } from './associations.service.js';
 

@@ -4,7 +4,7 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { isDeadlock } from '../database/driver-errors.js';
+import { isDeadlock } from '../database/database-errors.js';
 import { ContactCompanyEntity } from './contact-company.entity.js';
 
 export interface Pair {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { toCompany, toCompanyRef } from '../companies/company.mapper.js';
 import { ContactEntity } from '../contacts/contact.entity.js';

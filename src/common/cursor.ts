@@ -1,4 +1,4 @@
-import { DomainError } from './domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { isUuid } from './ids.js';
 
 // Lists are ordered by crmId, newest first (crmIds are time-ordered UUIDs): a page's cursor is the

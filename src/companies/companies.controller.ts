@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
 import type { Company, CompanyPage } from '../contract/api-types.js';
 import { CompaniesService } from './companies.service.js';
 import { ListCompaniesQueryDto } from './dto/list-companies.query.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AssociationsService } from '../associations/associations.service.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import type { Company, CompanyPage, ListCompaniesQuery } from '../contract/api-types.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { toCompany } from './company.mapper.js';
