@@ -4,7 +4,7 @@
 import type { AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/app-config.js';
 import { databaseTarget } from './database/data-source.js';
-import { driverCode, isAccessDenied, isUnknownDatabase, isUnreachable } from './database/driver-errors.js';
+import { driverCode, isAccessDenied, isUnknownDatabase, isUnreachable } from './database/database-errors.js';
 
 const REASONS: Record<string, string> = {
   ECONNREFUSED: 'the connection was refused (is the database running?)',
