@@ -48,7 +48,7 @@ describe('First run (npm start on a fresh machine)', () => {
     } finally {
       await service.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('reuses the keys of the data folder at the next start', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
@@ -63,18 +63,18 @@ describe('First run (npm start on a fresh machine)', () => {
     } finally {
       await second.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('refuses to start in production without a key, naming the setting', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
     const service = startBuiltService({ DATA_DIR: dataDir, NODE_ENV: 'production' });
     expect(await service.exited).not.toBe(0);
     expect(service.output()).toContain('API_KEYS');
-  }, 30_000);
+  }, 120_000);
 
   it('refuses an invalid setting at start-up, naming it', async () => {
     const service = startBuiltService({ PORT: 'eighty' });
     expect(await service.exited).not.toBe(0);
     expect(service.output()).toContain('PORT');
-  }, 30_000);
+  }, 120_000);
 });

@@ -45,7 +45,7 @@ describe('Start-up of the built service', () => {
     } finally {
       await service.stop();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('exits with one line naming PORT when the port is in use', async () => {
     const taken = net.createServer().listen(0, '127.0.0.1');
@@ -58,7 +58,7 @@ describe('Start-up of the built service', () => {
     } finally {
       taken.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   it('retries a database that refuses connections, a line a try, then exits with one line naming DATABASE_URL', async () => {
     const port = await closedPort();
@@ -74,7 +74,7 @@ describe('Start-up of the built service', () => {
     const tries = output.split('\n').filter((line) => line.includes('not reachable (ECONNREFUSED), try '));
     expect(tries.length).toBeGreaterThanOrEqual(2);
     expect(tries[0]).toContain('DB_CONNECT_RETRY_SECONDS=5');
-  }, 60_000);
+  }, 180_000);
 
   (onMysql ? it : it.skip)('waits for a database that comes up after the service, then listens', async () => {
     const database = await freshDatabase();
@@ -102,7 +102,7 @@ describe('Start-up of the built service', () => {
       forwarder.close();
       await database.drop();
     }
-  }, 60_000);
+  }, 180_000);
 
   (onMysql ? it : it.skip)('exits at once with one line naming the database that does not exist, and how to create it', async () => {
     const url = new URL(process.env.DATABASE_URL!);
@@ -113,5 +113,5 @@ describe('Start-up of the built service', () => {
     expectOneLineFailure(service.output(), code, '"crm_no_such_database"', 'DATABASE_URL', 'does not exist', 'CREATE DATABASE');
     expect(service.output()).not.toContain('try 1');
     expect(Date.now() - started).toBeLessThan(20_000);
-  }, 60_000);
+  }, 180_000);
 });

@@ -63,7 +63,7 @@ export function startBuiltService(env: Record<string, string>, options: { cwd?: 
     child,
     output: () => output,
     exited,
-    waitFor(pattern, timeoutMs = 30_000) {
+    waitFor(pattern, timeoutMs = 90_000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => finish(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
         const check = () => {
