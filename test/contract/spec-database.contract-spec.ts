@@ -30,13 +30,14 @@ async function capacities(dataSource: DataSource, table: string): Promise<Map<st
     const rows: { name: string; type: string; chars: string | number | null; bytes: string | number | null; maxlen: string | number }[] =
       await dataSource.query(
         `SELECT c.COLUMN_NAME AS name, c.DATA_TYPE AS type, c.CHARACTER_MAXIMUM_LENGTH AS chars, c.CHARACTER_OCTET_LENGTH AS bytes, s.MAXLEN AS maxlen
-           FROM information_schema.COLUMNS c JOIN information_schema.CHARACTER_SETS s ON s.CHARACTER_SET_NAME = c.CHARACTER_SET_NAME
+           FROM information_schema.COLUMNS c LEFT JOIN information_schema.CHARACTER_SETS s ON s.CHARACTER_SET_NAME = c.CHARACTER_SET_NAME
           WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ?`,
         [table],
       );
     for (const row of rows) {
       const type = String(row.type).toLowerCase();
       // A VARCHAR(n) holds n characters; a TEXT holds a number of bytes: characters at 4 bytes each.
+      // (An INT column has no character set: hence the LEFT JOIN.)
       const characters = type.endsWith('text') ? Math.floor(Number(row.bytes) / Number(row.maxlen)) : Number(row.chars);
       result.set(row.name, { type, characters });
     }
