@@ -26,6 +26,8 @@ export class AppConfig {
   readonly apiKeyHeader: string;
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
+  /** How long an Idempotency-Key and the answer it keeps are remembered. */
+  readonly idempotencyTtlHours: number;
   readonly usersEnabled: boolean;
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
@@ -156,6 +158,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeyHeader,
     bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 10000),
+    idempotencyTtlHours: read.int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     usersEnabled: read.bool('USERS_ENABLED', true),
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,

@@ -1,0 +1,56 @@
+import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
+import type { ActivityDirection, ActivityType, CreateActivityRequest, DocumentedKeys, SameKeys } from '../../contract/api-types.js';
+import { IsIsoTime } from '../../common/iso-time.js';
+import { KeepsUnknownKeys } from '../../common/validation.js';
+
+type Documented = DocumentedKeys<CreateActivityRequest>;
+
+export const ACTIVITY_TYPES = ['EMAIL', 'LINKEDIN', 'LINKEDIN_INMAIL', 'LINKEDIN_CONNECTION'] as const satisfies readonly ActivityType[];
+export const ACTIVITY_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const satisfies readonly NonNullable<ActivityDirection>[];
+
+/** Optional fields take `null` as absent (IsOptional), as Enginy sends every field it has. */
+@KeepsUnknownKeys()
+export class CreateActivityDto implements Documented {
+  @IsIn(ACTIVITY_TYPES, { message: `type must be one of ${ACTIVITY_TYPES.join(', ')}` })
+  type: ActivityType;
+
+  @IsOptional()
+  @IsIn(ACTIVITY_DIRECTIONS, { message: `direction must be one of ${ACTIVITY_DIRECTIONS.join(', ')}` })
+  direction?: ActivityDirection;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  subject?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(16000)
+  body?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  ownerId?: string | null;
+
+  @IsOptional()
+  @IsIsoTime()
+  @MaxLength(64)
+  occurredAt?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  contactId?: string | null;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  companyId?: string | null;
+
+  @IsOptional()
+  @IsObject()
+  metadata?: Record<string, unknown> | null;
+}
+
+export const createActivityDtoMatchesContract: SameKeys<CreateActivityDto, Documented> = true;
