@@ -322,6 +322,9 @@ export interface paths {
          *       outside the contract), method and status.
          *     * `crm_contacts_total{outcome}`: contacts answered by `POST /contacts`, by outcome `created` or
          *       `existing`; `crm_contacts_rejected_total{code}`: items it rejected, by `ContactErrorCode`.
+         *     * `crm_activities_total{type,outcome}`: activities answered by `POST /activities`, by `ActivityType`
+         *       and outcome `created` or `existing` (a re-sent `metadata.messageId`).
+         *     * `crm_tasks_total{event}`: tasks `created`, `completed` (open until then) and `reopened`.
          *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
          *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
          *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
@@ -2045,6 +2048,14 @@ export interface operations {
                      *     # HELP crm_contacts_rejected_total Contacts rejected by POST /contacts, by error code.
                      *     # TYPE crm_contacts_rejected_total counter
                      *     crm_contacts_rejected_total{code="INVALID_EMAIL"} 3
+                     *     # HELP crm_activities_total Activities answered by POST /activities, by type and outcome.
+                     *     # TYPE crm_activities_total counter
+                     *     crm_activities_total{type="LINKEDIN",outcome="created"} 310
+                     *     crm_activities_total{type="LINKEDIN",outcome="existing"} 4
+                     *     # HELP crm_tasks_total Tasks created, completed and reopened.
+                     *     # TYPE crm_tasks_total counter
+                     *     crm_tasks_total{event="created"} 50
+                     *     crm_tasks_total{event="completed"} 30
                      *     # HELP crm_db_pool_waiting Requests waiting for a database connection.
                      *     # TYPE crm_db_pool_waiting gauge
                      *     crm_db_pool_waiting 0
