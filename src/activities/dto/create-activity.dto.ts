@@ -2,6 +2,7 @@ import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator
 import type { ActivityDirection, ActivityType, CreateActivityRequest, DocumentedKeys, SameKeys } from '../../contract/api-types.js';
 import { IsIsoTime } from '../../common/iso-time.js';
 import { KeepsUnknownKeys } from '../../common/validation.js';
+import { ReferenceFieldsDto } from '../../references/reference-fields.dto.js';
 
 type Documented = DocumentedKeys<CreateActivityRequest>;
 
@@ -10,7 +11,7 @@ export const ACTIVITY_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const satisfies re
 
 /** Optional fields take `null` as absent (IsOptional), as Enginy sends every field it has. */
 @KeepsUnknownKeys()
-export class CreateActivityDto implements Documented {
+export class CreateActivityDto extends ReferenceFieldsDto implements Documented {
   @IsIn(ACTIVITY_TYPES, { message: `type must be one of ${ACTIVITY_TYPES.join(', ')}` })
   type: ActivityType;
 
@@ -29,24 +30,9 @@ export class CreateActivityDto implements Documented {
   body?: string | null;
 
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  ownerId?: string | null;
-
-  @IsOptional()
   @IsIsoTime()
   @MaxLength(64)
   occurredAt?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  contactId?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  companyId?: string | null;
 
   @IsOptional()
   @IsObject()

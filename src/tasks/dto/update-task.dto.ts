@@ -1,7 +1,7 @@
-import { IsBoolean, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import type { DocumentedKeys, SameKeys, UpdateTaskRequest } from '../../contract/api-types.js';
-import { IsIsoTime } from '../../common/iso-time.js';
 import { KeepsUnknownKeys } from '../../common/validation.js';
+import { NOT_BLANK, SUBJECT_MAX_LENGTH, TaskFieldsDto } from './task-fields.dto.js';
 
 type Documented = DocumentedKeys<UpdateTaskRequest>;
 
@@ -9,43 +9,12 @@ type Documented = DocumentedKeys<UpdateTaskRequest>;
 const present = (property: keyof UpdateTaskDto) => ValidateIf((dto: UpdateTaskDto) => dto[property] !== undefined);
 
 @KeepsUnknownKeys()
-export class UpdateTaskDto implements Documented {
+export class UpdateTaskDto extends TaskFieldsDto implements Documented {
   @present('subject')
   @IsString()
-  @IsNotEmpty()
-  @Matches(/\S/, { message: 'subject must not be blank' })
-  @MaxLength(500)
+  @Matches(NOT_BLANK, { message: 'subject must not be blank' })
+  @MaxLength(SUBJECT_MAX_LENGTH)
   subject?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(16000)
-  description?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  type?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  ownerId?: string | null;
-
-  @IsOptional()
-  @IsIsoTime()
-  @MaxLength(64)
-  dueDate?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  contactId?: string | null;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  companyId?: string | null;
 
   @present('completed')
   @IsBoolean()
