@@ -152,7 +152,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one activity */
+        /**
+         * Read one activity
+         * @description The activity as stored, `body` exactly as sent (HTML included, never rendered). `404` when no activity has this id.
+         */
         get: operations["getActivity"];
         put?: never;
         post?: never;
@@ -234,7 +237,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read one task */
+        /**
+         * Read one task
+         * @description The task as stored; `completedAt` is `null` while it is open. `404` when no task has this id.
+         */
         get: operations["getTask"];
         put?: never;
         post?: never;
@@ -357,10 +363,13 @@ export interface components {
         /** @description The body of every 4xx and 5xx answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorCode"];
-            /** @description A human-readable detail. Never holds stack traces, SQL or keys. */
+            /** @description A human-readable detail (at most 1000 characters). Never holds stack traces, SQL or keys. */
             message: string;
         };
-        /** @description Metrics in the Prometheus text exposition format (version 0.0.4). */
+        /**
+         * @description Metrics in the Prometheus text exposition format (version 0.0.4). Its labels take a fixed set of
+         *     values (route templates, methods, statuses, codes), so the text stays far under 1 MiB.
+         */
         MetricsText: string;
         HealthOk: {
             /** @constant */
@@ -369,6 +378,7 @@ export interface components {
             database: "up";
             /** @description The service's version. */
             version: string;
+            /** Format: int32 */
             uptimeSeconds: number;
         };
         HealthUnavailable: {
@@ -447,12 +457,15 @@ export interface components {
          */
         ContactErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
         ContactError: {
-            /** @description The item's position in the request's `contacts` array. */
+            /**
+             * Format: int32
+             * @description The item's position in the request's `contacts` array.
+             */
             index: number;
             /** @description The item's `externalId`, when it has a usable one. */
             externalId?: string;
             code: components["schemas"]["ContactErrorCode"];
-            /** @description The field at fault, when there is one. */
+            /** @description The field at fault, when there is one (a custom field's name is cut to 40 characters). */
             field?: string;
             message: string;
         };
@@ -510,7 +523,10 @@ export interface components {
             /** Format: email */
             email?: string;
         };
-        /** @description The active users, sorted by name (a bare array, as Enginy expects). */
+        /**
+         * @description The active users, sorted by name (a bare array, as Enginy expects). At most 1000: an owner
+         *     dropdown longer than that is of no use, and the service never answers an unbounded list.
+         */
         UserList: components["schemas"]["User"][];
         /** @description A user as operators manage it. */
         UserDetail: {
@@ -669,7 +685,7 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             nextCursor: string | null;
         };
-        /** @description Task ids; at most `MAX_BATCH_SIZE` (1000 by default), more is a `413`. */
+        /** @description Task ids; at most `MAX_BATCH_SIZE` (1000 by default, repeats counted), more is a `413`. */
         TaskIds: components["schemas"]["Id"][];
         /** @description Other keys are ignored. */
         TaskIdsRequest: {
@@ -690,6 +706,9 @@ export interface components {
         /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -705,6 +724,9 @@ export interface components {
         /** @description The API key is missing or wrong. */
         Unauthorized: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -720,6 +742,9 @@ export interface components {
         /** @description The key is valid but may not do this (an operator action with an integration key). */
         Forbidden: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -735,6 +760,9 @@ export interface components {
         /** @description No such record (or, for `GET /users`, users are turned off). */
         NotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -753,6 +781,9 @@ export interface components {
          */
         Conflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -768,6 +799,9 @@ export interface components {
         /** @description The body is over the byte limit (`BODY_LIMIT`) or the batch over the item limit (`MAX_BATCH_SIZE`). */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -783,6 +817,9 @@ export interface components {
         /** @description The body is not sent as `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -798,6 +835,9 @@ export interface components {
         /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
         TooManyRequests: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -814,6 +854,9 @@ export interface components {
         /** @description An unexpected failure. Nothing about it is exposed; the answer's `X-Request-Id` finds it in the logs. */
         InternalError: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -833,6 +876,9 @@ export interface components {
          */
         ServiceUnavailable: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -852,6 +898,9 @@ export interface components {
          */
         IdempotencyConflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -867,6 +916,9 @@ export interface components {
         /** @description A reference names nothing stored (the message names the field); nothing was stored. */
         UnknownReference: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -926,8 +978,32 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description Seconds to wait before retrying. */
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 5
+         */
         RetryAfter: number;
+        /**
+         * @description The per-key request quota (IETF `RateLimit-Policy` field, draft-ietf-httpapi-ratelimit-headers):
+         *     `q` requests per window of `w` seconds. Sent on every answer to a known key while
+         *     `RATE_LIMIT_PER_MINUTE` is on (it is off by default, and then the field is absent).
+         * @example "per-key";q=600;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description What is left of the key's quota (IETF `RateLimit` field): `r` requests remain, and the quota is
+         *     whole again in `t` seconds. Sent with `RateLimit-Policy`; `r=0` on a `429`.
+         * @example "per-key";r=599;t=1
+         */
+        RateLimit: string;
+        /**
+         * @description CORS. Enginy calls this service server to server, so by default no origin is allowed and the field
+         *     is never sent (browsers then refuse cross-origin reads; Swagger UI at `/docs` is same-origin and
+         *     needs none). With `ALLOWED_ORIGINS` set, an answer to a request whose `Origin` is in that list
+         *     carries that origin here.
+         * @example https://crm-admin.example.com
+         */
+        "Access-Control-Allow-Origin": string;
     };
     pathItems: never;
 }
@@ -945,6 +1021,9 @@ export interface operations {
             /** @description The service and its database are up. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -965,6 +1044,9 @@ export interface operations {
             /** @description The database did not answer in time. Retry later. */
             503: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -1008,6 +1090,9 @@ export interface operations {
             /** @description One page of contacts. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1101,6 +1186,9 @@ export interface operations {
             /** @description At least one contact is stored (created now, or already existing). */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1139,6 +1227,9 @@ export interface operations {
             /** @description No contact of the batch could be stored; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1181,6 +1272,9 @@ export interface operations {
             /** @description The contact. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1251,6 +1345,9 @@ export interface operations {
             /** @description One page of the contact's activities. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1335,6 +1432,9 @@ export interface operations {
             /** @description The same message (`metadata.messageId`, `type`, `direction`) was already logged; nothing new is stored. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1364,6 +1464,9 @@ export interface operations {
             /** @description The activity, stored. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1419,6 +1522,9 @@ export interface operations {
             /** @description The activity. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1486,6 +1592,9 @@ export interface operations {
             /** @description One page of tasks. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1562,6 +1671,9 @@ export interface operations {
             /** @description The task, stored and open. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1620,6 +1732,9 @@ export interface operations {
             /** @description The tasks found, in the order asked. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1678,6 +1793,9 @@ export interface operations {
             /** @description The updated tasks, in the order asked. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1730,6 +1848,9 @@ export interface operations {
             /** @description The task. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1788,6 +1909,9 @@ export interface operations {
             /** @description The task after the change. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1834,6 +1958,9 @@ export interface operations {
             /** @description The active users. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1898,6 +2025,9 @@ export interface operations {
             /** @description The user, created and active. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1943,6 +2073,9 @@ export interface operations {
             /** @description The user. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1994,6 +2127,9 @@ export interface operations {
             /** @description The user after the change. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2034,6 +2170,9 @@ export interface operations {
             /** @description The metrics, in Prometheus text format. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {

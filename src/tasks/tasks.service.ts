@@ -119,13 +119,12 @@ export class TasksService {
     return task;
   }
 
-  /** Lower-cased (ids are made lower-case), repeats dropped, within MAX_BATCH_SIZE (413 beyond). */
+  /** Within MAX_BATCH_SIZE (413 beyond, repeats counted: the contract bounds the array), lower-cased, each once. */
   private distinctIds(ids: string[]): string[] {
-    const wanted = [...new Set(ids.map((id) => id.toLowerCase()))];
-    if (wanted.length > this.config.maxBatchSize) {
-      throw new DomainError('payload_too_large', `A batch may name at most ${this.config.maxBatchSize} tasks (got ${wanted.length}); split it.`);
+    if (ids.length > this.config.maxBatchSize) {
+      throw new DomainError('payload_too_large', `A batch may name at most ${this.config.maxBatchSize} tasks (got ${ids.length}); split it.`);
     }
-    return wanted;
+    return [...new Set(ids.map((id) => id.toLowerCase()))];
   }
 
   private inOrder(ids: string[], found: TaskEntity[]): Task[] {

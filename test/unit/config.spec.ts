@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     ['BODY_LIMIT', 'lots'],
     ['MAX_BATCH_SIZE', '0'],
     ['IDEMPOTENCY_TTL_HOURS', '0'],
+    ['MAX_BATCH_SIZE', '1001'],
+    ['ALLOWED_ORIGINS', 'crm.example.com'],
     ['API_KEYS', 'short'],
   ])('refuses an invalid %s=%s with a message that names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
