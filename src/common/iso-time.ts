@@ -1,8 +1,10 @@
 // ISO 8601 times as Enginy sends them: a date-time with or without an offset (none means UTC), or a
 // bare date (midnight UTC). Only the calendar forms a database can order: no week or ordinal dates.
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { PATTERN_WORDS } from './dto-rules.js';
 
-const ISO_TIME =
+/** The contract's `pattern` of these times (schema IsoTime, parameter dueBefore), character for character. */
+export const ISO_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
 /** The years a DATETIME column holds on every database here, and that make sense for a CRM. */
@@ -28,11 +30,14 @@ export function parseIsoTime(text: string): Date | undefined {
   return instantYear < FIRST_YEAR || instantYear > LAST_YEAR ? undefined : instant;
 }
 
+PATTERN_WORDS.set(ISO_TIME.source, 'an ISO 8601 date-time or date (such as 2026-11-28T10:15:00Z or 2026-11-28)');
+
 /** class-validator: a string that parseIsoTime() takes. */
 export function IsIsoTime(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isIsoTime',
+      constraints: [ISO_TIME],
       validator: {
         validate: (value: unknown) => typeof value === 'string' && parseIsoTime(value) !== undefined,
         defaultMessage: (args) =>

@@ -633,6 +633,7 @@ export interface components {
         };
         /** @description One task as Enginy sends it. Only `subject` is required; any other key is kept as a custom field. */
         CreateTaskRequest: {
+            /** @description Not blank. */
             subject: string;
             description?: string | null;
             /** @description Free text, such as `call`, `email`, `linkedin`. */
@@ -646,6 +647,7 @@ export interface components {
         };
         /** @description Absent keys stay as they are; `null` clears a field. Any other key is merged into `customFields`. */
         UpdateTaskRequest: {
+            /** @description Not blank. */
             subject?: string;
             description?: string | null;
             type?: string | null;
@@ -703,7 +705,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
+        /**
+         * @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). For a query or an
+         *     operator body, `message` has one sentence per field in trouble: the field, what it takes, and
+         *     what was sent (a length or a kind instead of a value that could be an address).
+         */
         BadRequest: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

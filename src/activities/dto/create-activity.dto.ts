@@ -12,10 +12,12 @@ export const ACTIVITY_DIRECTIONS = ['INBOUND', 'OUTBOUND'] as const satisfies re
 /** Optional fields take `null` as absent (IsOptional), as Enginy sends every field it has. */
 @KeepsUnknownKeys()
 export class CreateActivityDto extends ReferenceFieldsDto implements Documented {
+  @IsString()
   @IsIn(ACTIVITY_TYPES, { message: `type must be one of ${ACTIVITY_TYPES.join(', ')}` })
   type: ActivityType;
 
   @IsOptional()
+  @IsString()
   @IsIn(ACTIVITY_DIRECTIONS, { message: `direction must be one of ${ACTIVITY_DIRECTIONS.join(', ')}` })
   direction?: ActivityDirection;
 

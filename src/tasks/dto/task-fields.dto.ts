@@ -1,4 +1,5 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PATTERN_WORDS } from '../../common/dto-rules.js';
 import { IsIsoTime } from '../../common/iso-time.js';
 import { ReferenceFieldsDto } from '../../references/reference-fields.dto.js';
 
@@ -20,6 +21,7 @@ export class TaskFieldsDto extends ReferenceFieldsDto {
   dueDate?: string | null;
 }
 
-/** A task's subject: up to 500 characters, not all of them blank. */
+/** A task's subject: up to 500 characters, not all of them blank (the contract's `pattern`). */
 export const SUBJECT_MAX_LENGTH = 500;
 export const NOT_BLANK = /\S/;
+PATTERN_WORDS.set(NOT_BLANK.source, 'not blank');

@@ -1,4 +1,4 @@
-import { IsBoolean, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import type { DocumentedKeys, SameKeys, UpdateTaskRequest } from '../../contract/api-types.js';
 import { KeepsUnknownKeys } from '../../common/validation.js';
 import { NOT_BLANK, SUBJECT_MAX_LENGTH, TaskFieldsDto } from './task-fields.dto.js';
@@ -12,6 +12,7 @@ const present = (property: keyof UpdateTaskDto) => ValidateIf((dto: UpdateTaskDt
 export class UpdateTaskDto extends TaskFieldsDto implements Documented {
   @present('subject')
   @IsString()
+  @IsNotEmpty()
   @Matches(NOT_BLANK, { message: 'subject must not be blank' })
   @MaxLength(SUBJECT_MAX_LENGTH)
   subject?: string;
