@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
-import { unknownKeysOf } from '../common/validation.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
+import { customFieldsJson } from '../http/validation.js';
 import type { Activity, ActivityPage } from '../contract/api-types.js';
 import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { ActivitiesService } from './activities.service.js';
@@ -17,7 +17,7 @@ export class ActivitiesController {
   @HttpCode(201)
   @Idempotent()
   async createActivity(@Body() body: CreateActivityDto, @Res({ passthrough: true }) res: Response): Promise<Activity> {
-    const outcome = await this.activities.create(body, unknownKeysOf(body));
+    const outcome = await this.activities.create(body, customFieldsJson(body));
     if (!outcome.created) res.status(200);
     return outcome.activity;
   }

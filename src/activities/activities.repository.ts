@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Database } from '../database/database.js';
-import { isUniqueViolation } from '../database/driver-errors.js';
+import { isUniqueViolation } from '../database/database-errors.js';
 import { ActivityEntity } from './activity.entity.js';
 
 export interface ActivityListFilter {

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Activity, ActivityPage, ListActivitiesQuery } from '../contract/api-types.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { isUuid, newId } from '../common/ids.js';
 import { parseIsoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto.js';
-import { CUSTOM_FIELD_LIMITS } from '../contacts/contact-fields.js';
+import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import { normalizeReference, ReferencesService } from '../references/references.service.js';
 import { ActivitiesMetrics } from './activities.metrics.js';
 import { ActivitiesRepository } from './activities.repository.js';
@@ -61,7 +61,7 @@ export class ActivitiesService {
     @Inject(ActivitiesMetrics) private readonly metrics: ActivitiesMetrics,
   ) {}
 
-  async create(request: CreateActivityDto, customFields: Record<string, unknown>): Promise<CreateActivityOutcome> {
+  async create(request: CreateActivityDto, customFields: string | null): Promise<CreateActivityOutcome> {
     const contactId = normalizeReference(request.contactId ?? null);
     const companyId = normalizeReference(request.companyId ?? null);
     const ownerId = normalizeReference(request.ownerId ?? null);
@@ -87,7 +87,7 @@ export class ActivitiesService {
       contactId,
       companyId,
       metadata: request.metadata ? json : null,
-      customFields: Object.keys(customFields).length > 0 ? JSON.stringify(customFields) : null,
+      customFields,
       messageKey: messageId === null ? null : messageKey(messageId, request.type, direction),
       createdAt: now,
     });

@@ -1,6 +1,6 @@
 // Opaque page cursors: the sort key of a page's last row, base64url-encoded. A cursor that does not
 // decode to what this service would have made is a 400, never a query on garbage.
-import { DomainError } from './domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 
 const SEPARATOR = '\n';
 

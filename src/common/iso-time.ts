@@ -1,7 +1,7 @@
 // ISO 8601 times as Enginy sends them: a date-time with or without an offset (none means UTC), or a
 // bare date (midnight UTC). Only the calendar forms a database can order: no week or ordinal dates.
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { PATTERN_WORDS } from './dto-rules.js';
+import { PATTERN_WORDS } from '../http/dto-rules.js';
 
 /** The contract's `pattern` of these times (schema IsoTime, parameter dueBefore), character for character. */
 export const ISO_TIME =

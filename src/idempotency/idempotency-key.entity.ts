@@ -20,7 +20,7 @@ export class IdempotencyKeyEntity {
   requestHash: string;
 
   /** The answer's status; null while the first request is still running. */
-  @Column({ type: 'int', nullable: true })
+  @Column({ type: 'integer', nullable: true })
   status: number | null;
 
   /** The answer's body (JSON: LONGTEXT on MariaDB, JSON on MySQL, text on SQLite). */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
 import { IdempotencyRepository } from './idempotency.repository.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { isUuid } from '../common/ids.js';
 import { type ReferenceField, type ReferenceRules, type References, ReferencesRepository } from './references.repository.js';
 

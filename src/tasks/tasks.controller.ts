@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
-import { unknownKeysOf } from '../common/validation.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
+import { customFieldsJson } from '../http/validation.js';
 import type { Task, TaskPage } from '../contract/api-types.js';
 import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
@@ -29,7 +29,7 @@ export class TasksController {
   @HttpCode(201)
   @Idempotent()
   createTask(@Body() body: CreateTaskDto): Promise<Task> {
-    return this.tasks.create(body, unknownKeysOf(body));
+    return this.tasks.create(body, customFieldsJson(body));
   }
 
   @Get()
@@ -44,6 +44,6 @@ export class TasksController {
 
   @Patch(':id')
   updateTask(@Param('id', ParseIdPipe) id: string, @Body() body: UpdateTaskDto): Promise<Task> {
-    return this.tasks.update(id, body, unknownKeysOf(body));
+    return this.tasks.update(id, body, customFieldsJson(body));
   }
 }

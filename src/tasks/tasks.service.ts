@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CustomFieldsProblem, customFieldsOf } from '../batch/item-rules.js';
 import { AppConfig } from '../config/app-config.js';
 import type { ListTasksQuery, Task, TaskPage } from '../contract/api-types.js';
 import { decodeCursor, encodeCursor } from '../common/cursor.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { isUuid, newId } from '../common/ids.js';
 import { parseIsoTime } from '../common/iso-time.js';
 import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto.js';
@@ -14,6 +15,8 @@ import { toTask } from './task.mapper.js';
 import type { TaskChanges } from './tasks.repository.js';
 import { TasksRepository } from './tasks.repository.js';
 import { TasksMetrics } from './tasks.metrics.js';
+
+const NO_DOCUMENTED_KEYS: ReadonlySet<string> = new Set();
 
 /** A new task names an owner who can still act on it. */
 const RULES = { activeOwner: true };
@@ -29,7 +32,7 @@ export class TasksService {
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
-  async create(request: CreateTaskDto, customFields: Record<string, unknown>): Promise<Task> {
+  async create(request: CreateTaskDto, customFields: string | null): Promise<Task> {
     const references = {
       contactId: normalizeReference(request.contactId ?? null),
       companyId: normalizeReference(request.companyId ?? null),
@@ -46,7 +49,7 @@ export class TasksService {
       ...references,
       completed: false,
       completedAt: null,
-      customFields: Object.keys(customFields).length > 0 ? JSON.stringify(customFields) : null,
+      customFields,
       createdAt: now,
       updatedAt: now,
     });
@@ -60,7 +63,7 @@ export class TasksService {
   }
 
   /** A partial update in one statement; unknown keys are merged into the custom fields. */
-  async update(id: string, change: UpdateTaskDto, customFields: Record<string, unknown>): Promise<Task> {
+  async update(id: string, change: UpdateTaskDto, customFields: string | null): Promise<Task> {
     const task = await this.find(id);
     const changes: TaskChanges = {};
     if (change.subject !== undefined) changes.subject = change.subject;
@@ -71,9 +74,12 @@ export class TasksService {
       if (change[field] !== undefined) changes[field] = normalizeReference(change[field]);
     }
     await this.references.check({ contactId: changes.contactId, companyId: changes.companyId, ownerId: changes.ownerId }, RULES);
-    if (Object.keys(customFields).length > 0) {
-      const merged = { ...(task.customFields ? (JSON.parse(task.customFields) as object) : {}), ...customFields };
-      changes.customFields = JSON.stringify(merged);
+    if (customFields !== null) {
+      const merged = { ...(task.customFields ? (JSON.parse(task.customFields) as object) : {}), ...(JSON.parse(customFields) as object) };
+      // The merge must stay within the limits a task was created under.
+      const json = customFieldsOf(merged, NO_DOCUMENTED_KEYS, 'task');
+      if (json instanceof CustomFieldsProblem) throw new DomainError('bad_request', json.message);
+      changes.customFields = json;
     }
     const now = new Date();
     await this.tasks.update([task.id], changes, change.completed, now);

@@ -1,7 +1,7 @@
 import { IsIn, IsObject, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ActivityDirection, ActivityType, CreateActivityRequest, DocumentedKeys, SameKeys } from '../../contract/api-types.js';
 import { IsIsoTime } from '../../common/iso-time.js';
-import { KeepsUnknownKeys } from '../../common/validation.js';
+import { KeepsUnknownKeys } from '../../http/validation.js';
 import { ReferenceFieldsDto } from '../../references/reference-fields.dto.js';
 
 type Documented = DocumentedKeys<CreateActivityRequest>;

@@ -74,7 +74,7 @@ export class CreateActivitiesTasksIdempotencyKeys1764700000000 implements Migrat
           varchar('scope', 32, false),
           varchar('key_hash', 64, false),
           varchar('request_hash', 64, false),
-          { name: 'status', type: 'int', isNullable: true },
+          { name: 'status', type: 'integer', isNullable: true },
           { name: 'response', type: 'json', isNullable: true },
           timestamp('created_at'),
           timestamp('expires_at'),

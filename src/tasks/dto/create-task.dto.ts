@@ -1,6 +1,6 @@
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import type { CreateTaskRequest, DocumentedKeys, SameKeys } from '../../contract/api-types.js';
-import { KeepsUnknownKeys } from '../../common/validation.js';
+import { KeepsUnknownKeys } from '../../http/validation.js';
 import { NOT_BLANK, SUBJECT_MAX_LENGTH, TaskFieldsDto } from './task-fields.dto.js';
 
 type Documented = DocumentedKeys<CreateTaskRequest>;

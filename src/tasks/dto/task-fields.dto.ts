@@ -1,5 +1,5 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PATTERN_WORDS } from '../../common/dto-rules.js';
+import { PATTERN_WORDS } from '../../http/dto-rules.js';
 import { IsIsoTime } from '../../common/iso-time.js';
 import { ReferenceFieldsDto } from '../../references/reference-fields.dto.js';
 

@@ -1,6 +1,6 @@
 import { ArrayMinSize, IsArray, IsBoolean, IsUUID } from 'class-validator';
 import type { CompleteTasksRequest, DocumentedKeys, SameKeys, TaskIdsRequest } from '../../contract/api-types.js';
-import { KeepsUnknownKeys } from '../../common/validation.js';
+import { KeepsUnknownKeys } from '../../http/validation.js';
 
 /** Other keys are ignored, never a 400. The MAX_BATCH_SIZE bound (413) is the service's. */
 @KeepsUnknownKeys()

@@ -1,6 +1,6 @@
 import { IsBoolean, IsNotEmpty, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import type { DocumentedKeys, SameKeys, UpdateTaskRequest } from '../../contract/api-types.js';
-import { KeepsUnknownKeys } from '../../common/validation.js';
+import { KeepsUnknownKeys } from '../../http/validation.js';
 import { NOT_BLANK, SUBJECT_MAX_LENGTH, TaskFieldsDto } from './task-fields.dto.js';
 
 type Documented = DocumentedKeys<UpdateTaskRequest>;

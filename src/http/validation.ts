@@ -1,8 +1,8 @@
 import { type ArgumentMetadata, type Type, ValidationError, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
-import { CUSTOM_FIELD_LIMITS, FORBIDDEN_KEYS } from '../contacts/contact-fields.js';
-import { DomainError } from './domain-error.js';
+import { CustomFieldsProblem, customFieldsOf } from '../batch/item-rules.js';
+import { DomainError } from '../errors/domain-error.js';
+import { hasLoneSurrogate } from '../common/unicode.js';
 import { describeRule, dtoRules, type FieldRule } from './dto-rules.js';
-import { hasLoneSurrogate } from './unicode.js';
 
 const KEEPS_UNKNOWN_KEYS = Symbol('keepsUnknownKeys');
 const UNKNOWN_KEYS = Symbol('unknownKeys');
@@ -10,7 +10,7 @@ const UNKNOWN_KEYS = Symbol('unknownKeys');
 /**
  * Marks a DTO of a body Enginy sends (`additionalProperties: true` in the contract): undocumented keys
  * are never a 400. Its documented keys are validated as usual; the others are set aside, checked against
- * the custom-field limits, and read with unknownKeysOf().
+ * the custom-field limits, and read with customFieldsJson().
  */
 export function KeepsUnknownKeys(): ClassDecorator {
   return (target) => {
@@ -23,30 +23,20 @@ export function keepsUnknownKeys(dto: Function): boolean {
   return Reflect.getMetadata(KEEPS_UNKNOWN_KEYS, dto) === true;
 }
 
-/** The undocumented keys of a body validated into a @KeepsUnknownKeys() DTO, with their JSON values. */
-export function unknownKeysOf(dto: object): Record<string, unknown> {
-  return (dto as { [UNKNOWN_KEYS]?: Record<string, unknown> })[UNKNOWN_KEYS] ?? {};
+/**
+ * The undocumented keys of a body validated into a @KeepsUnknownKeys() DTO, as the JSON text of an
+ * object (null when there are none): custom fields, within the limits contacts have.
+ */
+export function customFieldsJson(dto: object): string | null {
+  return (dto as { [UNKNOWN_KEYS]?: string | null })[UNKNOWN_KEYS] ?? null;
 }
 
-/** The keys of `raw` that validation dropped from `dto`, as custom fields; a 400 past their limits. */
-function setAsideUnknownKeys(raw: Record<string, unknown>, dto: object): Record<string, unknown> {
-  const unknown: Record<string, unknown> = {};
-  let count = 0;
-  for (const key of Object.keys(raw)) {
-    if (Object.prototype.hasOwnProperty.call(dto, key) || FORBIDDEN_KEYS.has(key)) continue;
-    if (key.length > CUSTOM_FIELD_LIMITS.maxKeyLength) {
-      throw new DomainError('bad_request', `An undocumented key is longer than ${CUSTOM_FIELD_LIMITS.maxKeyLength} characters.`);
-    }
-    unknown[key] = raw[key];
-    count++;
-  }
-  if (count > CUSTOM_FIELD_LIMITS.maxKeys) {
-    throw new DomainError('bad_request', `The body has ${count} undocumented keys; at most ${CUSTOM_FIELD_LIMITS.maxKeys} are kept.`);
-  }
-  if (count > 0 && Buffer.byteLength(JSON.stringify(unknown), 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes) {
-    throw new DomainError('bad_request', `The undocumented keys take more than ${CUSTOM_FIELD_LIMITS.maxBytes} bytes of JSON.`);
-  }
-  return unknown;
+/** The keys of `raw` that validation dropped from `dto`, as custom fields' JSON; a 400 past their limits. */
+function setAsideUnknownKeys(raw: Record<string, unknown>, dto: object): string | null {
+  const documented = new Set(Object.keys(raw).filter((key) => Object.prototype.hasOwnProperty.call(dto, key)));
+  const custom = customFieldsOf(raw, documented, 'body');
+  if (custom instanceof CustomFieldsProblem) throw new DomainError('bad_request', custom.message);
+  return custom;
 }
 
 /** DTO fields are all scalars; anything nested deeper than this is not a DTO, whatever else it is. */
