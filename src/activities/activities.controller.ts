@@ -31,4 +31,9 @@ export class ActivitiesController {
   listContactActivities(@Param('crmId', ParseIdPipe) crmId: string, @Query() query: ListActivitiesQueryDto): Promise<ActivityPage> {
     return this.activities.list({ contactId: crmId }, query);
   }
+
+  @Get('companies/:crmId/activities')
+  listCompanyActivities(@Param('crmId', ParseIdPipe) crmId: string, @Query() query: ListActivitiesQueryDto): Promise<ActivityPage> {
+    return this.activities.list({ companyId: crmId }, query);
+  }
 }

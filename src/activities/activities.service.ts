@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Activity, ActivityPage, ListActivitiesQuery } from '../contract/api-types.js';
-import { decodeCursor, encodeCursor } from '../common/cursor.js';
+import { decodeKeyCursor, encodeKeyCursor } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
 import { isUuid, newId } from '../common/ids.js';
 import { parseIsoTime } from '../common/iso-time.js';
@@ -105,7 +105,7 @@ export class ActivitiesService {
   /** Newest occurredAt first; a 404 when the lead itself is not stored. */
   async list(lead: ActivityOwner, query: ListActivitiesQuery): Promise<ActivityPage> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 2, validCursor);
+    const after = query.cursor === undefined ? undefined : decodeKeyCursor(query.cursor, 2, validCursor);
     const rows = await this.activities.list({
       ...lead,
       after: after && { occurredAt: parseIsoTime(after[0])!, id: after[1] },
@@ -117,7 +117,7 @@ export class ActivitiesService {
     const last = page[page.length - 1];
     return {
       data: page.map(toActivity),
-      nextCursor: rows.length > limit ? encodeCursor([new Date(last.occurredAt).toISOString(), last.id]) : null,
+      nextCursor: rows.length > limit ? encodeKeyCursor([new Date(last.occurredAt).toISOString(), last.id]) : null,
     };
   }
 

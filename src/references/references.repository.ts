@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { Database } from '../database/database.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -27,6 +28,7 @@ interface Target {
 
 const TARGETS: Target[] = [
   { field: 'contactId', entity: ContactEntity, idProperty: 'crmId' },
+  { field: 'companyId', entity: CompanyEntity, idProperty: 'crmId' },
   { field: 'ownerId', entity: UserEntity, idProperty: 'id' },
 ];
 

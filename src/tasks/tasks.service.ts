@@ -112,11 +112,11 @@ export class TasksService {
       companyId: normalizeReference(query.companyId),
       completed: query.completed,
       dueBefore: query.dueBefore === undefined ? undefined : parseIsoTime(query.dueBefore),
-      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1, ([id]) => isUuid(id))[0],
+      beforeId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
     const page = rows.slice(0, limit);
-    return { data: page.map(toTask), nextCursor: rows.length > limit ? encodeCursor([page[page.length - 1].id]) : null };
+    return { data: page.map(toTask), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null };
   }
 
   private async find(id: string): Promise<TaskEntity> {
