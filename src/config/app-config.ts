@@ -30,6 +30,8 @@ export class AppConfig {
   readonly apiKeyHeader: string;
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
+  /** How long an Idempotency-Key and the answer it keeps are remembered. */
+  readonly idempotencyTtlHours: number;
   readonly usersEnabled: boolean;
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
@@ -169,6 +171,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
     // The contract's maxItems (1000) is the ceiling: error indexes and result lists are bounded by it.
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 1000),
+    idempotencyTtlHours: read.int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     usersEnabled: read.bool('USERS_ENABLED', true),
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       dbMigrate: true,
       usersEnabled: true,
       maxBatchSize: 1000,
+      idempotencyTtlHours: 24,
       bodyLimitBytes: 10 * 1024 * 1024,
     });
   });
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
     ['API_KEY_HEADER', 'Bad Header'],
     ['BODY_LIMIT', 'lots'],
     ['MAX_BATCH_SIZE', '0'],
+    ['IDEMPOTENCY_TTL_HOURS', '0'],
     ['MAX_BATCH_SIZE', '1001'],
     ['ALLOWED_ORIGINS', 'crm.example.com'],
     ['API_KEYS', 'short'],
