@@ -5,7 +5,6 @@
 // --contacts N (per data set), --preload N (stored contacts for the growth phases),
 // --service-node-options "..." (node options for the service), --cpu-prof DIR (profile the service).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,7 @@ import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
 import { type FloorProtocol, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
 import { escapedRow, insertStatement, preparedInsert, rowValues, sqlDateTime } from './bench/rows.js';
-import { ServiceProcess } from './bench/service.js';
+import { ServiceProcess, startNodeOptions } from './bench/service.js';
 
 const BATCH = 100;
 const OWNERS = 5;
@@ -60,14 +59,6 @@ function settingsFrom(args: string[]): Settings {
     cpuProfileDir: text('--cpu-prof'),
     serviceNodeOptions: (text('--service-node-options', true) ?? startNodeOptions()).split(' ').filter((option) => option !== ''),
   };
-}
-
-/** The node options of `npm start`, so that the bench measures the service as it ships. */
-function startNodeOptions(): string {
-  const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(manifest.scripts.start);
-  if (!match) throw new Error(`package.json's start script is not "node [options] dist/src/main.js": ${manifest.scripts.start}`);
-  return match[1];
 }
 
 interface Dataset {

@@ -16,6 +16,7 @@ import { sendError, toErrorResponse } from './common/error-response.js';
 import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './common/logging.js';
 import { rateLimit } from './common/rate-limit.js';
 import { requestTimeout } from './common/request-timeout.js';
+import { admissionControl } from './http/admission.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 import { projectFile } from './project-files.js';
@@ -75,6 +76,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   }
   app.use(apiKeyMiddleware(config));
   app.use(rateLimit(config));
+  // Before the body parser: what the service cannot take now is refused unread.
+  app.use(admissionControl(config));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {
