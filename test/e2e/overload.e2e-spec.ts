@@ -5,16 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import { flood, maxSizeBatch, post, tally } from '../../scripts/bench/overload.js';
 import { ServiceProcess, startNodeOptions } from '../../scripts/bench/service.js';
+import { loadConfig } from '../../src/config/app-config.js';
 import { leads, runId } from '../support/factories.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 import { freshDatabase, onMysql, type TestDatabase } from '../support/test-app.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MB = 1024 * 1024;
-/** The defaults this test runs with: BODY_LIMIT, MAX_BATCH_SIZE, MAX_BATCHES_IN_FLIGHT. */
-const BODY_LIMIT = 2 * MB;
-const MAX_BATCH_SIZE = 1000;
-const BATCHES_IN_FLIGHT = 16;
+/** The service runs with its defaults: BODY_LIMIT, MAX_BATCH_SIZE, MAX_BATCHES_IN_FLIGHT. */
+const { bodyLimitBytes: BODY_LIMIT, maxBatchSize: MAX_BATCH_SIZE, maxBatchesInFlight: BATCHES_IN_FLIGHT } = loadConfig({});
 /** The RSS bound docs/operating.md states for `npm start` (512 MB of heap). */
 const RSS_BOUND = 450 * MB;
 const FLOODING_KEY = 'flooding-key-0123456789abcdef';
@@ -43,7 +42,7 @@ describe(`overload (the built service, npm start's options, ${onMysql ? 'MySQL' 
 
   it('answers 201, 503 or 429 with Retry-After to 3× the batches it takes, stays up under its RSS bound, and keeps serving another key', async () => {
     const running = service!;
-    // One body, built once and sent 48 times: 1000 contacts, just under 2 MB.
+    // One body, built once and sent 48 times: 1000 contacts, just under 2 MB (the defaults).
     const body = maxSizeBatch(runId(), MAX_BATCH_SIZE, BODY_LIMIT);
     expect(body.length).toBeGreaterThan(BODY_LIMIT * 0.95);
     expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
