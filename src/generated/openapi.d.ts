@@ -389,7 +389,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
+        /**
+         * @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). For a query or an
+         *     operator body, `message` has one sentence per field in trouble: the field, what it takes, and
+         *     what was sent (a length or a kind instead of a value that could be an address).
+         */
         BadRequest: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

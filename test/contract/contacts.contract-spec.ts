@@ -231,6 +231,24 @@ describe('GET /contacts', () => {
     expect(res.body.error).toBe('bad_request');
   });
 
+  it.each([
+    ['limit=abc', 'limit must be a whole number from 1 to 200 (got "abc").'],
+    ['limit=0', 'limit must be a whole number from 1 to 200 (got "0").'],
+    ['limit=1&limit=2', 'limit must be a whole number from 1 to 200 (got several values).'],
+    ['foo=bar', 'foo is not a parameter of this operation; the parameters are limit, cursor, externalId, email, ownerId.'],
+    [
+      'limit=201&foo=bar',
+      'limit must be a whole number from 1 to 200 (got "201"). foo is not a parameter of this operation; the parameters are limit, cursor, externalId, email, ownerId.',
+    ],
+    // A query's value may be an address: its length is told, never its text.
+    [`email=${'e'.repeat(310)}%40example.com`, 'email must be text of at most 320 characters (got 322 characters).'],
+    ['cursor=a&cursor=b', 'cursor must be text of at most 200 characters (got several values).'],
+  ])('answers 400 to %s with one sentence per parameter in trouble', async (query, message) => {
+    const res = await t.api.get(`/contacts?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'bad_request', message });
+  });
+
   it('answers 401 without a key', async () => {
     expect((await t.api.get('/contacts', { key: null })).status).toBe(401);
   });
