@@ -31,7 +31,15 @@ describe(`overload (the built service, npm start's options, ${onMysql ? 'MySQL' 
       apiKey: INTEGRATION_KEY,
       adminKey: ADMIN_KEY,
       nodeArgs: startNodeOptions().split(' '),
-      extraEnv: { API_KEYS: `${INTEGRATION_KEY},${FLOODING_KEY}`, DATA_DIR: database.env.DATA_DIR, LOG_LEVEL: 'warn' },
+      extraEnv: {
+        API_KEYS: `${INTEGRATION_KEY},${FLOODING_KEY}`,
+        DATA_DIR: database.env.DATA_DIR,
+        LOG_LEVEL: 'warn',
+        // What is tested is admission, not the database's speed: on a machine shared by several test runs,
+        // the default 5 s per database operation could answer a slow batch with 503 "database unavailable".
+        DB_QUERY_TIMEOUT_MS: '30000',
+        REQUEST_TIMEOUT_MS: '45000',
+      },
     });
   }, 240_000);
 
