@@ -13,7 +13,7 @@
 // are answered without reading the body: `Connection: close` ends the connection behind the answer,
 // and Node discards whatever the client still sends until then.
 import type { NextFunction, Request, Response } from 'express';
-import { sendError, toErrorResponse } from '../common/error-response.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 import type { AppConfig } from '../config/app-config.js';
 import { Refusal } from './refusals.js';
 

@@ -1,7 +1,7 @@
 // The answers that turn a request away without failing it: each says why, carries Retry-After, and is
 // counted by reason (crm_refusals_total). "Busy" is the service shedding load it could take later;
 // "database unavailable" is the database being away. Clients retry both; operators read them apart.
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import type { ErrorCode } from '../contract/api-types.js';
 
 export type RefusalReason =
@@ -37,12 +37,4 @@ export class Refusal extends DomainError {
   ) {
     super(code, message, { 'Retry-After': String(retryAfterSeconds), ...headers });
   }
-}
-
-/** mysql2's pool refuses a connection request when its bounded queue (queueLimit) is full. */
-export function isPoolQueueFull(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 4) return false;
-  const { message, driverError, cause } = error as { message?: unknown; driverError?: unknown; cause?: unknown };
-  if (typeof message === 'string' && /queue limit reached/i.test(message)) return true;
-  return isPoolQueueFull(driverError, depth + 1) || isPoolQueueFull(cause, depth + 1);
 }

@@ -1,4 +1,4 @@
-import { toErrorResponse } from '../../src/common/error-response.js';
+import { toErrorResponse } from '../../src/errors/error-response.js';
 
 // What mysql2 and TypeORM throw, as they throw it: a pool whose queue is full, a server that is away.
 const poolQueueFull = Object.assign(new Error('Queue limit reached.'), {});

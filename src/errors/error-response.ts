@@ -3,8 +3,8 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorBody, ErrorCode } from '../contract/api-types.js';
-import { isPoolQueueFull, Refusal, type RefusalReason } from '../http/refusals.js';
-import { isDatabaseUnavailable } from './database-unavailable.js';
+import { isDatabaseUnavailable, isPoolQueueFull } from '../database/database-errors.js';
+import { Refusal, type RefusalReason } from '../http/refusals.js';
 import { DomainError, ERROR_STATUS } from './domain-error.js';
 
 export interface ErrorResponse {

@@ -1,4 +1,4 @@
-// Which failures mean "the database cannot be reached right now" (503 + Retry-After, safe to retry)
+// How database failures are classified. Which failures mean "the database cannot be reached right now" (503 + Retry-After, safe to retry)
 // rather than a bug (500). Drivers nest their errors (TypeORM's driverError, `cause`), so look deep.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -19,7 +19,7 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_LOCKED',
   'DB_TIMEOUT',
 ]);
-const UNAVAILABLE_MESSAGES = [/pool is closed/i, /queue limit reached/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
+const UNAVAILABLE_MESSAGES = [/pool is closed/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
 
 export class DatabaseTimeoutError extends Error {
   readonly code = 'DB_TIMEOUT';
@@ -42,6 +42,17 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
 }
 
+/**
+ * mysql2's pool refuses a connection request when its bounded queue (queueLimit) is full: the database
+ * is up and every connection busy, so the service is busy (503), not the database unavailable.
+ */
+export function isPoolQueueFull(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { message, driverError, cause } = error as { message?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof message === 'string' && /queue limit reached/i.test(message)) return true;
+  return isPoolQueueFull(driverError, depth + 1) || isPoolQueueFull(cause, depth + 1);
+}
+
 /** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms`. */
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -54,3 +65,17 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, what: string)
     clearTimeout(timer);
   }
 }
+
+// What a failed query was, by the driver's error code; TypeORM wraps the driver's error as `driverError`.
+function driverCode(error: unknown): string | undefined {
+  const { driverError, code } = (error ?? {}) as { driverError?: { code?: unknown }; code?: unknown };
+  const found = driverError?.code ?? code;
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** Two transactions waited on each other and the server rolled one back: safe to run again. */
+export const isDeadlock = (error: unknown): boolean => driverCode(error) === 'ER_LOCK_DEADLOCK';
+
+/** A unique index refused the row. */
+export const isUniqueViolation = (error: unknown): boolean =>
+  ['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE'].includes(driverCode(error) ?? '');
