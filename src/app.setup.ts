@@ -13,6 +13,7 @@ import { sendError, toErrorResponse } from './errors/error-response.js';
 import { createLogger, NestPinoLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestTimeout } from './http/request-timeout.js';
+import { admissionControl } from './http/admission.js';
 import type { AppConfig } from './config/app-config.js';
 import { contractDocument } from './contract/contract.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
@@ -94,6 +95,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') ? res.redirect(302, '/docs') : next()));
   app.use(apiKeyMiddleware(config));
   app.use(rateLimit(config));
+  // Before the body parser: what the service cannot take now is refused unread.
+  app.use(admissionControl(config));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {

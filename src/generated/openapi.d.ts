@@ -500,6 +500,10 @@ export interface paths {
          *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
          *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
          *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
+         *     * `crm_refusals_total{reason}`: requests turned away, by reason: `busy` (bodies or batches in flight at
+         *       their bound, 503), `key_share` (one key's share in flight, 429), `rate_limit` (429),
+         *       `pool_queue_full` (every database connection busy, 503), `database_unavailable` (503) and
+         *       `request_timeout` (503).
          *     * `process_*` and `nodejs_*`: the Node.js process (CPU, memory, event loop lag, handles).
          */
         get: operations["getMetrics"];
@@ -1244,7 +1248,12 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
+        /**
+         * @description This key is over its own limit, and nothing was read or written. Either it has its full share of the
+         *     service in flight (`MAX_REQUESTS_PER_KEY` requests, or `KEY_SHARE_PERCENT` of the batches and body
+         *     bytes the service takes at once), so that other keys keep being served; or it is over its rate limit
+         *     (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1254,12 +1263,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "too_many_requests",
-                 *       "message": "Rate limit exceeded; retry in 12 seconds."
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -1282,9 +1285,17 @@ export interface components {
             };
         };
         /**
-         * @description The database is unavailable or did not answer within `DB_QUERY_TIMEOUT_MS` (nothing was written),
-         *     or the request was not answered within `REQUEST_TIMEOUT_MS` (it may or may not have been stored).
-         *     Retry after `Retry-After` seconds; re-sending a batch is safe, contacts are idempotent by `externalId`.
+         * @description The service cannot take the request now; the message says why. Retry after `Retry-After` seconds;
+         *     re-sending a batch is safe, contacts are idempotent by `externalId`.
+         *
+         *     * **Busy**: the service sheds load. Either the bodies or batches in flight are at their bound
+         *       (`MAX_BODY_BYTES_IN_FLIGHT`, `MAX_BATCHES_IN_FLIGHT`): the request was refused before its body was
+         *       read, and the connection is closed behind the answer; or every database connection is in use and
+         *       the pool's queue is full. Nothing was written.
+         *     * **Database unavailable**: the database cannot be reached or did not answer within
+         *       `DB_QUERY_TIMEOUT_MS`. Nothing was written.
+         *     * **Not answered in time**: the request took longer than `REQUEST_TIMEOUT_MS`; it may or may not have
+         *       been stored.
          */
         ServiceUnavailable: {
             headers: {
@@ -1295,12 +1306,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "service_unavailable",
-                 *       "message": "The database is unavailable; retry later."
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -3198,6 +3203,10 @@ export interface operations {
                      *     # HELP crm_db_pool_waiting Requests waiting for a database connection.
                      *     # TYPE crm_db_pool_waiting gauge
                      *     crm_db_pool_waiting 0
+                     *     # HELP crm_refusals_total Requests turned away with 503 or 429, by reason.
+                     *     # TYPE crm_refusals_total counter
+                     *     crm_refusals_total{reason="busy"} 12
+                     *     crm_refusals_total{reason="database_unavailable"} 0
                      */
                     "text/plain": components["schemas"]["MetricsText"];
                 };
