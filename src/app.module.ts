@@ -5,6 +5,7 @@ import { AdminGuard } from './common/admin.guard.js';
 import { ConnectionDrainer } from './common/connection-drainer.js';
 import { ErrorFilter } from './common/error.filter.js';
 import { loggingModule, ROOT_LOGGER } from './common/logging.js';
+import { RateLimits } from './common/rate-limit.js';
 import { createValidationPipe } from './common/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
@@ -27,6 +28,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AdminGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         ConnectionDrainer,
+        RateLimits,
       ],
       exports: [AppConfig, ROOT_LOGGER],
     };

@@ -14,7 +14,7 @@ import { apiKeyMiddleware } from './common/api-keys.js';
 import { DomainError } from './common/domain-error.js';
 import { sendError, toErrorResponse } from './common/error-response.js';
 import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './common/logging.js';
-import { rateLimit } from './common/rate-limit.js';
+import { RateLimits, rateLimit } from './common/rate-limit.js';
 import { requestTimeout } from './common/request-timeout.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
@@ -65,7 +65,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestTimeout(config));
   app.use(apiKeyMiddleware(config));
-  app.use(rateLimit(config));
+  app.use(rateLimit(config, app.get(RateLimits)));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {

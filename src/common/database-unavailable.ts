@@ -12,6 +12,9 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_LOCK_WAIT_TIMEOUT',
+  // Still deadlocked after Database.run's retries (heavy contention, or Galera certification
+  // failures in a row): nothing was written, the same request may be sent again.
+  'ER_LOCK_DEADLOCK',
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
   'ER_CLIENT_INTERACTION_TIMEOUT',
@@ -19,7 +22,7 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_LOCKED',
   'DB_TIMEOUT',
 ]);
-const UNAVAILABLE_MESSAGES = [/pool is closed/i, /queue limit reached/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
+const UNAVAILABLE_MESSAGES = [/WSREP has not yet prepared node/i, /pool is closed/i, /queue limit reached/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
 
 export class DatabaseTimeoutError extends Error {
   readonly code = 'DB_TIMEOUT';
@@ -42,11 +45,11 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
 }
 
-/** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms`. */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms` (`reportedMs` in its message). */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string, reportedMs = ms): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeoutError(what, ms)), ms);
+    timer = setTimeout(() => reject(new DatabaseTimeoutError(what, reportedMs)), ms);
   });
   try {
     return await Promise.race([work, timeout]);

@@ -21,6 +21,8 @@ export class AppConfig {
   readonly requestTimeoutMs: number;
   /** Requests per minute per key; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** redis://...: replicas share the rate limit's counts there; undefined counts per process. */
+  readonly redisUrl: string | undefined;
   readonly apiKeys: readonly string[];
   readonly adminApiKeys: readonly string[];
   readonly apiKeyHeader: string;
@@ -129,6 +131,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       read.problems.push(`${name} holds a key shorter than ${MIN_KEY_LENGTH} characters`);
     }
   }
+  const redisUrl = read.raw('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(redisUrl)) {
+    read.problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)');
+  }
   const logLevel = read.string('LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const nodeEnv = read.string('NODE_ENV', 'development');
@@ -151,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthTimeoutMs: read.int('HEALTH_TIMEOUT_MS', 3000, 100, 60000),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 0, 0, 1000000),
+    redisUrl,
     apiKeys,
     adminApiKeys,
     apiKeyHeader,

@@ -4,7 +4,6 @@ import type { ContactResultStatus } from '../contract/api-types.js';
 import { newId } from '../common/ids.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { isDeadlock } from '../database/driver-errors.js';
 import { ContactEntity } from './contact.entity.js';
 import { CONTACT_TEXT_FIELDS } from './contact-fields.js';
 import type { NormalizedContact } from './contact-input.js';
@@ -25,7 +24,6 @@ export interface ContactFilter {
 
 /** Rows per INSERT: well under MySQL's 65 535 and SQLite's 32 766 bound parameters (25 columns a row). */
 const INSERT_CHUNK = 500;
-const DEADLOCK_RETRIES = 3;
 
 /** The entity properties an INSERT writes, in the order of each row's values. */
 const INSERT_PROPERTIES = [
@@ -79,15 +77,11 @@ export class ContactsRepository {
     if (contacts.length === 0) return new Map();
     // A consistent order of index locks keeps concurrent overlapping batches from deadlocking.
     const sorted = [...contacts].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        // READ COMMITTED on MySQL, so that the re-read sees rows a concurrent batch committed while our
-        // INSERT IGNORE waited on them. SQLite serializes writers and has no such level.
-        return await this.db.transaction('store contacts', (manager) => this.insertMissingIn(manager, sorted, now), 'READ COMMITTED');
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
-      }
-    }
+    // READ COMMITTED on MySQL, so that the re-read sees rows a concurrent batch committed while our
+    // INSERT IGNORE waited on them. SQLite serializes writers and has no such level. A deadlock (on
+    // Galera, also another node's commit of the same externalId) runs the whole transaction again in
+    // Database.run, whose second run finds those contacts stored and answers them `existing`.
+    return this.db.transaction('store contacts', (manager) => this.insertMissingIn(manager, sorted, now), 'READ COMMITTED');
   }
 
   private async insertMissingIn(

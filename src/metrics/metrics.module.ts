@@ -8,6 +8,6 @@ import { MetricsRegistry } from './metrics.registry.js';
 @Module({
   controllers: [MetricsController],
   providers: [MetricsRegistry, HttpMetrics, ContactsMetrics, DatabaseMetrics],
-  exports: [HttpMetrics, ContactsMetrics],
+  exports: [MetricsRegistry, HttpMetrics, ContactsMetrics],
 })
 export class MetricsModule {}
