@@ -279,6 +279,8 @@ defaults
   # request to another one. POST /contacts is safe to repeat: contacts are keyed by externalId.
   retry-on conn-failure empty-response
 
+  errorfile 503 $DIR/503.http
+
 frontend api
   bind $HOST:$(haproxy_port)
   default_backend replicas
@@ -294,6 +296,9 @@ EOF
     for i in $(seq 1 "$REPLICAS"); do echo "  server replica$i $HOST:$(replica_port "$i")"; done
   } >"$DIR/haproxy.cfg"
   chmod 600 "$DIR/haproxy.cfg"
+  # HAProxy's own 503 (no replica is up) says what the service's 503s say: retry, and when.
+  printf 'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nRetry-After: %s\r\nConnection: close\r\n\r\n{"error":"service_unavailable","message":"No replica of the service is available. Retry later."}\n' \
+    "${RETRY_AFTER_SECONDS:-5}" >"$DIR/503.http"
 }
 
 start_haproxy() {

@@ -1,6 +1,7 @@
 // An optional limit per API key (RATE_LIMIT_PER_MINUTE, 0 = off): RATE_LIMIT_PER_MINUTE requests in
 // each one-minute window of a key, counted by rate-limiter-flexible. Over it: 429 with Retry-After
-// (the seconds until the key's window ends), before the body is read.
+// (the seconds until the key's window ends), before the body is read. GET /health is not counted:
+// it is the readiness probe of load balancers and orchestrators, sent with a key every second or so.
 //
 // Where the count lives: with REDIS_URL, in Redis, so that every replica of the service counts against
 // one allowance (N replicas do not give N times the quota); without it, in this process's memory, as
@@ -162,12 +163,15 @@ export class RateLimits implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** Runs after the key check: requests are counted by key fingerprint. */
+/** Readiness probes (load balancers, orchestrators) must not be refused for the key's traffic. */
+const isHealthProbe = (req: Request): boolean => (req.method === 'GET' || req.method === 'HEAD') && req.path === '/health';
+
+/** Runs after the key check: requests are counted by key fingerprint, GET /health aside. */
 export function rateLimit(config: AppConfig, limits: RateLimits) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const key = req.auth?.fingerprint;
     const limiter = limits.limiter;
-    if (!limiter || key === undefined) return next();
+    if (!limiter || key === undefined || isHealthProbe(req)) return next();
     limiter.take(key).then(
       (wait) => {
         if (wait === 0) return next();

@@ -15,7 +15,9 @@ export interface paths {
          * Check the connection and the database
          * @description Runs a real query against the database. `200` when it answers within a few seconds
          *     (`HEALTH_TIMEOUT_MS`), `503` otherwise. Enginy treats any 2xx as healthy; a wrong key
-         *     gets `401`, so a misconfigured connection is caught when it is set up.
+         *     gets `401`, so a misconfigured connection is caught when it is set up. It is what load balancers
+         *     and orchestrators probe for readiness, so the per-key rate limit does not count it (a probe that
+         *     got 429 would take a healthy replica out of service).
          */
         get: operations["getHealth"];
         put?: never;
@@ -480,7 +482,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
+        /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE` requests in a one-minute window, off by default; shared by all replicas with `REDIS_URL`). Retry after `Retry-After` seconds. */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -490,7 +492,7 @@ export interface components {
                 /**
                  * @example {
                  *       "error": "too_many_requests",
-                 *       "message": "Rate limit exceeded; retry in 12 seconds."
+                 *       "message": "This key is over its limit of 600 requests per minute; retry in 12 s."
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
@@ -580,7 +582,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             /** @description The database did not answer in time. Retry later. */
             503: {

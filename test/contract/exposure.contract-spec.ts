@@ -198,7 +198,7 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
   it('answers 429 with Retry-After past the limit, per key, before reading the body', async () => {
     const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      for (let i = 0; i < 5; i++) expect((await t.api.get('/health')).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
       const limited = await t.api.post('/contacts', { contacts: [{ externalId: 'limited' }] });
       expect(limited.status).toBe(429);
       expect(limited.body).toEqual({ error: 'too_many_requests', message: expect.stringContaining('5 requests per minute') });
@@ -209,9 +209,24 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
       // Not read, so not stored.
       expect((await t.api.get('/contacts?externalId=limited', { key: ADMIN_KEY })).body.data).toEqual([]);
       // Another key has its own allowance; a caller without a key is told 401, not 429.
-      expect((await t.api.get('/health', { key: ADMIN_KEY })).status).toBe(200);
-      expect((await t.api.get('/health', { key: null })).status).toBe(401);
-      expect((await new ApiClient(t.url).get('/health')).status).toBe(429);
+      expect((await t.api.get('/contacts?limit=1', { key: ADMIN_KEY })).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1', { key: null })).status).toBe(401);
+      expect((await new ApiClient(t.url).get('/contacts?limit=1')).status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('never refuses GET /health, the readiness probe, and does not count it', async () => {
+    const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const probes = [];
+      for (let i = 0; i < 10; i++) probes.push((await t.api.get('/health')).status);
+      expect(probes).toEqual(Array(10).fill(200));
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(429);
+      expect((await t.api.get('/health')).status).toBe(200);
     } finally {
       await t.close();
     }
@@ -228,7 +243,7 @@ describe('RATE_LIMIT_PER_MINUTE with REDIS_URL (replicas share the count)', () =
     const replicas = [await createTestApp(env), await createTestApp(env)];
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 8; i++) statuses.push((await replicas[i % 2].api.get('/health', { key })).status);
+      for (let i = 0; i < 8; i++) statuses.push((await replicas[i % 2].api.get('/contacts?limit=1', { key })).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
     } finally {
       await Promise.all(replicas.map((replica) => replica.close()));
@@ -247,7 +262,7 @@ describe('RATE_LIMIT_PER_MINUTE with REDIS_URL (replicas share the count)', () =
     );
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await t.api.get('/health')).status);
+      for (let i = 0; i < 4; i++) statuses.push((await t.api.get('/contacts?limit=1')).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
       const metrics = await t.api.get<string>('/metrics', { key: ADMIN_KEY, headers: { accept: 'text/plain' } });
       const failed = /^crm_rate_limit_store_errors_total (\d+)$/m.exec(metrics.text);
