@@ -8,6 +8,9 @@
 // for a single instance. Redis being away must not stop the service: a request that Redis cannot count
 // is counted in memory instead (the same limit, per process, like without REDIS_URL), a counter says
 // how many were, and a warning is logged at most once a minute. Redis is used again as soon as it answers.
+//
+// Every counted answer carries the IETF RateLimit-Policy / RateLimit fields
+// (draft-ietf-httpapi-ratelimit-headers), so that a client can pace itself before it is refused.
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Redis } from 'ioredis';
@@ -33,6 +36,17 @@ export interface KeyRateLimiterOptions {
   keyPrefix?: string;
   /** Called for each request that Redis could not count (it was counted in memory). */
   onStoreError?: (error: Error) => void;
+}
+
+export interface Take {
+  wait: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+function taken(res: RateLimiterRes, allowed: boolean): Take {
+  const resetSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return { wait: allowed ? 0 : resetSeconds, remaining: Math.max(0, res.remainingPoints), resetSeconds };
 }
 
 /** The limiter itself, without Nest: what the middleware asks, and what the unit tests exercise. */
@@ -77,20 +91,21 @@ export class KeyRateLimiter {
     });
   }
 
-  /** 0 when a request under `key` may go ahead now, else the whole seconds to wait. */
-  async take(key: string): Promise<number> {
+  /**
+   * Takes one request from `key`'s quota. `wait`: 0 when the request may go ahead now, else the whole
+   * seconds to wait; `remaining`: requests left in the window; `resetSeconds`: until the window ends.
+   */
+  async take(key: string): Promise<Take> {
     try {
-      await (this.shared ?? this.memory).consume(key);
-      return 0;
+      return taken(await (this.shared ?? this.memory).consume(key), true);
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      if (outcome instanceof RateLimiterRes) return taken(outcome, false);
       this.options.onStoreError?.(outcome instanceof Error ? outcome : new Error(String(outcome)));
     }
     try {
-      await this.memory.consume(key);
-      return 0;
+      return taken(await this.memory.consume(key), true);
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      if (outcome instanceof RateLimiterRes) return taken(outcome, false);
       throw outcome;
     }
   }
@@ -173,7 +188,9 @@ export function rateLimit(config: AppConfig, limits: RateLimits) {
     const limiter = limits.limiter;
     if (!limiter || key === undefined || isHealthProbe(req)) return next();
     limiter.take(key).then(
-      (wait) => {
+      ({ wait, remaining, resetSeconds }) => {
+        res.setHeader('RateLimit-Policy', `"per-key";q=${config.rateLimitPerMinute};w=60`);
+        res.setHeader('RateLimit', `"per-key";r=${remaining};t=${resetSeconds}`);
         if (wait === 0) return next();
         const error = new DomainError(
           'too_many_requests',

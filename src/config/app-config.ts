@@ -23,6 +23,8 @@ export class AppConfig {
   readonly rateLimitPerMinute: number;
   /** redis://...: replicas share the rate limit's counts there; undefined counts per process. */
   readonly redisUrl: string | undefined;
+  /** Origins that browsers may call the service from (CORS); empty: none, the service is called server to server. */
+  readonly allowedOrigins: readonly string[];
   readonly apiKeys: readonly string[];
   readonly adminApiKeys: readonly string[];
   readonly apiKeyHeader: string;
@@ -135,6 +137,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(redisUrl)) {
     read.problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)');
   }
+  const allowedOrigins = read.list('ALLOWED_ORIGINS');
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin) || origin.length > 2048) {
+      read.problems.push(`ALLOWED_ORIGINS must list origins such as https://crm.example.com (got "${origin}")`);
+    }
+  }
   const logLevel = read.string('LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const nodeEnv = read.string('NODE_ENV', 'development');
@@ -158,11 +166,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 0, 0, 1000000),
     redisUrl,
+    allowedOrigins,
     apiKeys,
     adminApiKeys,
     apiKeyHeader,
     bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
-    maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 10000),
+    // The contract's maxItems (1000) is the ceiling: error indexes and result lists are bounded by it.
+    maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 1000),
     usersEnabled: read.bool('USERS_ENABLED', true),
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,
