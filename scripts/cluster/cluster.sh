@@ -17,7 +17,8 @@
 # Settings (environment): CLUSTER_DIR (default ./.cluster, git-ignored), CLUSTER_PORT_BASE (23300),
 # CLUSTER_REPLICAS (2), CLUSTER_REDIS_URL (redis://127.0.0.1:6379; empty for none: each replica then
 # limits on its own), CLUSTER_SKIP_BUILD=1 (use dist/ as it is). RATE_LIMIT_PER_MINUTE, RETRY_AFTER_SECONDS
-# and LOG_LEVEL, when set, are passed to the replicas.
+# and LOG_LEVEL, when set, are passed to the replicas. CLUSTER_WAIT_NODE_S (240) and CLUSTER_WAIT_REPLICA_S
+# (120) bound the waits for a node to be Synced and a replica healthy (a joiner may wait for a donor).
 #
 # Ports, from CLUSTER_PORT_BASE (B): HAProxy B; replica I: B+10+I; Galera node I: SQL B+20+I,
 # group communication B+30+I, IST B+40+I, rsync SST B+50+I.
@@ -34,8 +35,8 @@ DB_USER=crm
 DB_PASSWORD=crm-local
 HOST=127.0.0.1
 GALERA_LIB=/usr/lib/galera/libgalera_smm.so
-WAIT_NODE_S=90
-WAIT_REPLICA_S=60
+WAIT_NODE_S="${CLUSTER_WAIT_NODE_S:-240}"
+WAIT_REPLICA_S="${CLUSTER_WAIT_REPLICA_S:-120}"
 
 say() { echo "cluster: $*"; }
 die() { echo "cluster: error: $*" >&2; exit 1; }
@@ -423,5 +424,5 @@ case "${1:-}" in
     ensure_keys
     for i in $(seq 1 "$REPLICAS"); do stop_replica "$i" TERM; start_replica "$i"; done
     for i in $(seq 1 "$REPLICAS"); do wait_replica "$i"; done ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
