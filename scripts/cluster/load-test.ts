@@ -36,6 +36,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 interface ClusterEnv {
   url: string;
   apiKey: string;
+  adminKey: string;
   nodePorts: number[];
   replicaPorts: number[];
   db: { user: string; password: string; database: string };
@@ -57,6 +58,7 @@ async function clusterEnv(): Promise<ClusterEnv> {
   return {
     url: values.CLUSTER_URL,
     apiKey: values.CLUSTER_API_KEY,
+    adminKey: values.CLUSTER_ADMIN_KEY,
     nodePorts: values.CLUSTER_NODE_PORTS.split(',').map(Number),
     replicaPorts: values.CLUSTER_REPLICA_PORTS.split(',').map(Number),
     db: { user: db.username, password: decodeURIComponent(db.password), database: db.pathname.slice(1) },
@@ -141,11 +143,14 @@ class Tally {
   /** externalId → every crmId a 2xx answered for it. */
   readonly crmIds = new Map<string, Set<string>>();
   readonly created = new Map<string, number>();
+  /** Every answer: when, and what (a status, or what happened to the connection). */
+  readonly timeline: { at: number; label: string }[] = [];
   items = 0;
   requests = 0;
 
-  count(label: string): void {
+  count(label: string, at: number): void {
     this.byStatus.set(label, (this.byStatus.get(label) ?? 0) + 1);
+    this.timeline.push({ at, label });
   }
 }
 
@@ -182,7 +187,7 @@ async function faultPhase(env: ClusterEnv, runId: string): Promise<{ tally: Tall
         }
         const answer = await post(env.url, env.apiKey, '/contacts', body);
         tally.requests++;
-        tally.count(String(answer.status) + (answer.status === 503 ? (answer.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''));
+        tally.count(String(answer.status) + (answer.status === 503 ? (answer.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''), answer.at);
         if (answer.status === 201 || answer.status === 200) {
           const results = (answer.body as ContactsAnswer).results ?? [];
           if (results.length !== ids.length) tally.bad.push(`a 2xx answered ${results.length} results for ${ids.length} contacts`);
@@ -339,6 +344,30 @@ async function haproxySeesAll(env: ClusterEnv): Promise<boolean> {
   return up.length === env.replicaPorts.length;
 }
 
+/** What the clients saw during a fault: answers by kind, and when the last answer other than 2xx came. */
+function duringFault(tally: Tally, fault: Fault): string {
+  const end = (fault.recoveredAt ?? Date.now()) + 5000;
+  const seen = tally.timeline.filter((entry) => entry.at >= fault.startedAt && entry.at <= end);
+  const kinds = new Map<string, number>();
+  for (const entry of seen) kinds.set(entry.label, (kinds.get(entry.label) ?? 0) + 1);
+  const lastBad = seen.filter((entry) => !entry.label.startsWith('2')).at(-1);
+  return `${[...kinds].map(([label, n]) => `${label} × ${n}`).join(', ')}; ${
+    lastBad ? `last answer other than 2xx ${seconds(lastBad.at - fault.startedAt)} after the kill` : 'every answer 2xx'
+  }`;
+}
+
+/** Each replica's crm_db_retries_total (since its start), read before the replicas restart. */
+async function retriesByReplica(env: ClusterEnv): Promise<string[]> {
+  return Promise.all(
+    env.replicaPorts.map(async (port, i) => {
+      const response = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { 'x-api-key': env.adminKey, accept: 'text/plain' } });
+      const text = await response.text();
+      const value = (reason: string) => new RegExp(`^crm_db_retries_total\\{reason="${reason}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? '?';
+      return `replica ${i + 1}: ${value('deadlock')} deadlock/certification, ${value('node_not_ready')} node not ready`;
+    }),
+  );
+}
+
 // ------------------------------------------------------------------------------------ main
 
 async function main(): Promise<number> {
@@ -359,6 +388,7 @@ async function main(): Promise<number> {
   const { tally, faults, durationMs } = await faultPhase(env, runId);
   log('checking every Galera node directly');
   const nodes = await checkNodes(env, runId, tally);
+  const retries = await retriesByReplica(env);
   const rate = await rateLimitPhase(env);
 
   const problems = [...tally.bad, ...nodes.problems, ...rate.problems];
@@ -368,7 +398,11 @@ async function main(): Promise<number> {
   }
   console.log(`fault phase: ${seconds(durationMs)}, ${tally.requests} requests, ${tally.items} contacts answered 2xx, ${tally.crmIds.size} distinct externalIds, ${tally.created.size} created`);
   console.log(`answers: ${[...tally.byStatus].map(([status, n]) => `${status} × ${n}`).join(', ')}`);
-  for (const fault of faults) console.log(`fault: ${fault.name}: ${fault.detail ?? 'did not finish'}`);
+  for (const fault of faults) {
+    console.log(`fault: ${fault.name}: ${fault.detail ?? 'did not finish'}`);
+    console.log(`  clients saw: ${duringFault(tally, fault)}`);
+  }
+  console.log(`transactions run again inside the service: ${retries.join('; ')}`);
   console.log(`rows per Galera node: ${nodes.rows.join(', ')} (one per externalId: ${nodes.rows.every((n) => n === tally.crmIds.size) ? 'yes' : 'no'})`);
   console.log(`rate limit ${RATE_LIMIT}/min over ${env.replicaPorts.length} replicas + HAProxy: ${rate.ok} ok, ${rate.limited} × 429 (${rate.perTarget.join('; ')})`);
   if (nodes.rows.some((n) => n !== tally.crmIds.size)) problems.push(`rows per node ${nodes.rows.join(', ')} but ${tally.crmIds.size} externalIds answered`);
