@@ -217,33 +217,28 @@ async function faultPhase(env: ClusterEnv, runId: string): Promise<{ tally: Tall
     }
   };
 
+  /** SIGKILLs one part, starts it again `downMs` later, and waits until cluster.sh says it is back. */
+  const killAndRestart = async (what: 'node' | 'replica', index: number, downMs: number, back: string) => {
+    const label = what === 'node' ? `Galera node ${index}` : `replica ${index}`;
+    const fault: Fault = { name: `${label} SIGKILLed, then started again${what === 'node' ? ' (rejoins by IST)' : ''}`, startedAt: Date.now() };
+    faults.push(fault);
+    log(`fault: SIGKILL ${label}`);
+    if (what === 'replica') replicaKilledAt = Date.now();
+    await cluster(`${what}-kill`, String(index));
+    await sleep(downMs);
+    log(`fault: starting ${label} again`);
+    const restartAt = Date.now();
+    await cluster(`${what}-start`, String(index));
+    fault.recoveredAt = Date.now();
+    fault.detail = `down ${seconds(restartAt - fault.startedAt)} on purpose, ${back} ${seconds(fault.recoveredAt - restartAt)} after its start`;
+    log(`${label} back (${fault.detail})`);
+    await sleep(5000);
+  };
+
   const script = async () => {
     await sleep(5000);
-    const node: Fault = { name: 'Galera node 2 SIGKILLed, then started again (rejoins by IST)', startedAt: Date.now() };
-    faults.push(node);
-    log('fault: SIGKILL Galera node 2');
-    await cluster('node-kill', '2');
-    await sleep(8000);
-    log('fault: starting Galera node 2 again');
-    const restartAt = Date.now();
-    await cluster('node-start', '2');
-    node.recoveredAt = Date.now();
-    node.detail = `down ${seconds(restartAt - node.startedAt)} on purpose, Synced ${seconds(node.recoveredAt - restartAt)} after its start`;
-    log(`Galera node 2 Synced again (${node.detail})`);
-    await sleep(5000);
-    const replica: Fault = { name: 'replica 1 SIGKILLed, then started again', startedAt: Date.now() };
-    faults.push(replica);
-    log('fault: SIGKILL replica 1');
-    replicaKilledAt = Date.now();
-    await cluster('replica-kill', '1');
-    await sleep(3000);
-    log('fault: starting replica 1 again');
-    const restartAt2 = Date.now();
-    await cluster('replica-start', '1');
-    replica.recoveredAt = Date.now();
-    replica.detail = `down ${seconds(restartAt2 - replica.startedAt)} on purpose, healthy ${seconds(replica.recoveredAt - restartAt2)} after its start`;
-    log(`replica 1 healthy again (${replica.detail})`);
-    await sleep(5000);
+    await killAndRestart('node', 2, 8000, 'Synced');
+    await killAndRestart('replica', 1, 3000, 'healthy');
   };
 
   const timer = setTimeout(() => {
