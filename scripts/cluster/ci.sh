@@ -26,5 +26,5 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 npm run build --silent
-timeout 420 bash scripts/cluster/cluster.sh up
-timeout 480 node dist/scripts/cluster/load-test.js "$@"
+timeout 720 bash scripts/cluster/cluster.sh up
+timeout 600 node dist/scripts/cluster/load-test.js "$@"
