@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { UsersModule } from '../users/users.module.js';
 import { ContactsController } from './contacts.controller.js';
+import { ContactsMetrics } from './contacts.metrics.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 
 @Module({
-  imports: [UsersModule, MetricsModule],
+  imports: [MetricsModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository],
+  providers: [ContactsService, ContactsRepository, ContactsMetrics],
 })
 export class ContactsModule {}

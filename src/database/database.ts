@@ -5,7 +5,7 @@
 // commit), and when it is over the operation's connection is destroyed: the pool forgets it, an open
 // transaction dies with it (the server rolls back), and the caller gets a DatabaseTimeoutError (503).
 //
-// An operation that fails on a retryable error (driver-errors.ts: a deadlock, which on Galera is also a
+// An operation that fails on a retryable error (database-errors.ts: a deadlock, which on Galera is also a
 // certification failure at COMMIT, or a Galera node not ready yet) runs again here, after a short
 // jittered pause, within the same time bound: every repository gets this by running its work through
 // run()/transaction(), so a write path never carries a retry loop of its own. A transaction's work is
@@ -14,10 +14,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
-import { DatabaseTimeoutError, withTimeout } from '../common/database-unavailable.js';
+import { DatabaseTimeoutError, isDeadlock, isRetryable, withTimeout } from './database-errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { isMysqlFamily } from './data-source.js';
-import { isDeadlock, isRetryable } from './driver-errors.js';
+import { destroyConnection } from './driver-adapter.js';
 
 /** Pauses before the 2nd, 3rd, ... run of an operation that failed on a retryable error; ±50 % jitter. */
 const RETRY_PAUSES_MS = [5, 20, 50, 100, 200, 400];
@@ -115,11 +115,8 @@ export class Database {
     }
   }
 
-  /** mysql2's destroy() takes the connection out of the pool and closes its socket. */
+  /** MySQL: the connection leaves the pool and its socket is closed (the server rolls back). */
   private discardConnection(runner: QueryRunner): boolean {
-    if (!isMysqlFamily(this.dataSource)) return false;
-    const connection = (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection;
-    connection?.destroy?.();
-    return connection !== undefined;
+    return destroyConnection(runner);
   }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { KeyRateLimiter } from '../../src/common/rate-limit.js';
+import { KeyRateLimiter } from '../../src/http/rate-limit.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -18,9 +18,9 @@ import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 import { MetricsRegistry } from '../metrics/metrics.registry.js';
-import { DomainError } from './domain-error.js';
-import { sendError, toErrorResponse } from './error-response.js';
 import { ROOT_LOGGER } from './logging.js';
 
 const WINDOW_SECONDS = 60;
