@@ -27,4 +27,4 @@ trap 'exit 130' INT TERM
 
 npm run build --silent
 timeout 720 bash scripts/cluster/cluster.sh up
-timeout 600 node dist/scripts/cluster/load-test.js "$@"
+timeout 900 node dist/scripts/cluster/load-test.js "$@"

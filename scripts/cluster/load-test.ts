@@ -27,7 +27,7 @@ const BATCH = 50;
 /** The externalIds batches are drawn from: a window this wide, so that batches overlap all the time. */
 const WINDOW = 300;
 const RATE_LIMIT = 30;
-const FAULT_PHASE_LIMIT_MS = 240_000;
+const FAULT_PHASE_LIMIT_MS = 420_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);

@@ -107,8 +107,11 @@ export class Database {
 
   /** True when a real query answers within `timeoutMs`. */
   async ping(timeoutMs: number): Promise<boolean> {
+    // A query that reads a table: a Galera node outside its cluster answers `SELECT 1` (no table) but
+    // refuses every table read with 1047, and a readiness probe must see what the app's queries see.
+    const table = this.dataSource.driver.escape(this.dataSource.options.migrationsTableName ?? 'migrations');
     try {
-      await this.run('health check', (manager) => manager.query('SELECT 1'), { timeoutMs });
+      await this.run('health check', (manager) => manager.query(`SELECT 1 FROM ${table} LIMIT 1`), { timeoutMs });
       return true;
     } catch {
       return false;
