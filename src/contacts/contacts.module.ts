@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsMetrics } from './contacts.metrics.js';
@@ -6,7 +7,7 @@ import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 
 @Module({
-  imports: [MetricsModule],
+  imports: [MetricsModule, AssociationsModule],
   controllers: [ContactsController],
   providers: [ContactsService, ContactsRepository, ContactsMetrics],
 })
