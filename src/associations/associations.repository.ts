@@ -4,7 +4,6 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { isDeadlock } from '../database/database-errors.js';
 import { ContactCompanyEntity } from './contact-company.entity.js';
 
 export interface Pair {
@@ -16,7 +15,6 @@ export type LinkedSide = typeof ContactEntity | typeof CompanyEntity;
 
 /** Rows per INSERT: 3 values a row, well under both databases' bound-parameter limits. */
 const INSERT_CHUNK = 1000;
-const DEADLOCK_RETRIES = 3;
 
 @Injectable()
 export class AssociationsRepository {
@@ -47,13 +45,8 @@ export class AssociationsRepository {
     if (pairs.length === 0) return 0;
     // A consistent order of index locks keeps concurrent overlapping batches from deadlocking.
     const sorted = [...pairs].sort((a, b) => compare(a.contactCrmId, b.contactCrmId) || compare(a.companyCrmId, b.companyCrmId));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.run('link contacts to companies', (manager) => this.insertIn(manager, sorted, now));
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
-      }
-    }
+    // A deadlock (on Galera, also another node linking the same pair first) runs it again in Database.run.
+    return this.db.run('link contacts to companies', (manager) => this.insertIn(manager, sorted, now));
   }
 
   private async insertIn(manager: EntityManager, pairs: Pair[], now: Date): Promise<number> {
