@@ -19,7 +19,9 @@ import { HttpMetrics } from './metrics/http-metrics.js';
 
 /** The contract as served: a copy of the parsed spec, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
-  const document = structuredClone(contractDocument()) as unknown as OpenAPIObject;
+  // A JSON copy rather than structuredClone(): under Jest's VM modules structuredClone makes objects of
+  // another realm, which Swagger's YAML writer (js-yaml, skipInvalid) silently drops, serving an empty file.
+  const document = JSON.parse(JSON.stringify(contractDocument())) as OpenAPIObject;
   const scheme = document.components?.securitySchemes?.apiKey;
   if (scheme && 'name' in scheme) scheme.name = config.apiKeyHeader;
   return document;
