@@ -5,6 +5,7 @@ import { AdminGuard } from './http/admin.guard.js';
 import { ConnectionDrainer } from './http/connection-drainer.js';
 import { ErrorFilter } from './errors/error.filter.js';
 import { ROOT_LOGGER } from './http/logging.js';
+import { RateLimits } from './http/rate-limit.js';
 import { createValidationPipe } from './http/validation.js';
 import { AssociationsModule } from './associations/associations.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AdminGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         ConnectionDrainer,
+        RateLimits,
       ],
       exports: [AppConfig, ROOT_LOGGER],
     };

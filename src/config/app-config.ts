@@ -24,6 +24,8 @@ export class AppConfig {
   readonly requestTimeoutMs: number;
   /** Requests per minute per key; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** redis://...: replicas share the rate limit's counts there; undefined counts per process. */
+  readonly redisUrl: string | undefined;
   /** Origins that browsers may call the service from (CORS); empty: none, the service is called server to server. */
   readonly allowedOrigins: readonly string[];
   readonly apiKeys: readonly string[];
@@ -155,6 +157,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       read.problems.push(`${name} holds a key shorter than ${MIN_KEY_LENGTH} characters`);
     }
   }
+  const redisUrl = read.raw('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(redisUrl)) {
+    read.problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)');
+  }
   const allowedOrigins = read.list('ALLOWED_ORIGINS');
   for (const origin of allowedOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin) || origin.length > 2048) {
@@ -184,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthTimeoutMs: read.int('HEALTH_TIMEOUT_MS', 3000, 100, 60000),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 0, 0, 1000000),
+    redisUrl,
     allowedOrigins,
     apiKeys,
     adminApiKeys,

@@ -15,7 +15,9 @@ export interface paths {
          * Check the connection and the database
          * @description Runs a real query against the database. `200` when it answers within a few seconds
          *     (`HEALTH_TIMEOUT_MS`), `503` otherwise. Enginy treats any 2xx as healthy; a wrong key
-         *     gets `401`, so a misconfigured connection is caught when it is set up.
+         *     gets `401`, so a misconfigured connection is caught when it is set up. It is what load balancers
+         *     and orchestrators probe for readiness, so the per-key rate limit does not count it (a probe that
+         *     got 429 would take a healthy replica out of service).
          */
         get: operations["getHealth"];
         put?: never;
@@ -1252,7 +1254,8 @@ export interface components {
          * @description This key is over its own limit, and nothing was read or written. Either it has its full share of the
          *     service in flight (`MAX_REQUESTS_PER_KEY` requests, or `KEY_SHARE_PERCENT` of the batches and body
          *     bytes the service takes at once), so that other keys keep being served; or it is over its rate limit
-         *     (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds.
+         *     (`RATE_LIMIT_PER_MINUTE` requests in a one-minute window, off by default;
+         *     shared by all replicas with `REDIS_URL`). Retry after `Retry-After` seconds.
          */
         TooManyRequests: {
             headers: {
@@ -1468,7 +1471,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             /** @description The database did not answer in time. Retry later. */
             503: {

@@ -50,6 +50,8 @@ describe('GET /metrics', () => {
     expect(res.text).toContain('# TYPE crm_tasks_total counter');
     expect(res.text).toContain('# TYPE crm_db_pool_connections gauge');
     expect(res.text).toContain('# TYPE crm_db_pool_waiting gauge');
+    expect(res.text).toContain('# TYPE crm_db_retries_total counter');
+    expect(res.text).toContain('# TYPE crm_rate_limit_store_errors_total counter');
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(() => samples(res.text)).not.toThrow();
   });
