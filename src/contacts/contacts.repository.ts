@@ -6,6 +6,7 @@ import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
 import { isDeadlock } from '../database/driver-errors.js';
 import { ContactEntity } from './contact.entity.js';
+import { linkedinKey } from '../matching/linkedin-url.js';
 import { CONTACT_TEXT_FIELDS } from './contact-fields.js';
 import type { NormalizedContact } from './contact-input.js';
 
@@ -23,7 +24,7 @@ export interface ContactFilter {
   limit: number;
 }
 
-/** Rows per INSERT: well under MySQL's 65 535 and SQLite's 32 766 bound parameters (25 columns a row). */
+/** Rows per INSERT: well under MySQL's 65 535 and SQLite's 32 766 bound parameters (26 columns a row). */
 const INSERT_CHUNK = 500;
 const DEADLOCK_RETRIES = 3;
 
@@ -33,6 +34,7 @@ const INSERT_PROPERTIES = [
   'externalId',
   ...CONTACT_TEXT_FIELDS.map((f) => f.field),
   'emailLower',
+  'linkedinNormalized',
   'customFields',
   'createdAt',
   'updatedAt',
@@ -161,7 +163,13 @@ export class ContactsRepository {
   private pushRow(values: unknown[], contact: NormalizedContact, crmId: string, timestamp: unknown): void {
     values.push(crmId, contact.externalId);
     for (const { field } of CONTACT_TEXT_FIELDS) values.push(contact.fields[field]);
-    values.push(contact.fields.email?.toLowerCase() ?? null, contact.customFields, timestamp, timestamp);
+    values.push(
+      contact.fields.email?.toLowerCase() ?? null,
+      linkedinKey(contact.fields.linkedinUrl, 'person'),
+      contact.customFields,
+      timestamp,
+      timestamp,
+    );
   }
 
   private sqlFor(manager: EntityManager): ContactSql {

@@ -9,9 +9,15 @@ import { UserEntity } from '../users/user.entity.js';
 import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-create-contacts-and-users.js';
 import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-external-id.js';
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
+import { ContactLinkedinKey1764700000000 } from './migrations/1764700000000-contact-linkedin-key.js';
 
 export const ENTITIES = [ContactEntity, UserEntity];
-export const MIGRATIONS = [CreateContactsAndUsers1764324000000, ExactExternalId1764400000000, ExactLoweredEmails1764500000000];
+export const MIGRATIONS = [
+  CreateContactsAndUsers1764324000000,
+  ExactExternalId1764400000000,
+  ExactLoweredEmails1764500000000,
+  ContactLinkedinKey1764700000000,
+];
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */
 export type MysqlFlavor = 'mysql' | 'mariadb';
