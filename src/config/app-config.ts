@@ -27,6 +27,8 @@ export class AppConfig {
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
   readonly usersEnabled: boolean;
+  /** Custom fields that POST /contacts/sync and /companies/sync answer in `properties`. */
+  readonly syncProperties: readonly string[];
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
 
@@ -110,6 +112,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const MIN_KEY_LENGTH = 16;
+const MAX_SYNC_PROPERTIES = 20;
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new Reader(env);
@@ -128,6 +131,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     if (keys.some((key) => key.length < MIN_KEY_LENGTH)) {
       read.problems.push(`${name} holds a key shorter than ${MIN_KEY_LENGTH} characters`);
     }
+  }
+  const syncProperties = read.list('SYNC_PROPERTIES');
+  if (syncProperties.length > MAX_SYNC_PROPERTIES) {
+    read.problems.push(`SYNC_PROPERTIES names at most ${MAX_SYNC_PROPERTIES} fields (got ${syncProperties.length})`);
+  }
+  if (syncProperties.some((name) => name.length > 100 || ['ownerId', 'updatedAt'].includes(name))) {
+    read.problems.push('SYNC_PROPERTIES holds a name over 100 characters, or ownerId or updatedAt (always answered)');
   }
   const logLevel = read.string('LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -157,6 +167,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 10000),
     usersEnabled: read.bool('USERS_ENABLED', true),
+    syncProperties,
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,
   });

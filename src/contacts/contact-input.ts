@@ -2,7 +2,7 @@
 // Hand-written rather than class-validator: it runs 100 times per request on the export hot path,
 // must never throw on odd input, and must tell one precise code per item.
 import { hasLoneSurrogate } from '../common/unicode.js';
-import type { ContactError, ContactErrorCode } from '../contract/api-types.js';
+import type { ContactError, ContactErrorCode, UpdateErrorCode } from '../contract/api-types.js';
 import {
   CONTACT_TEXT_FIELDS,
   CUSTOM_FIELD_LIMITS,
@@ -29,9 +29,9 @@ const EMAIL = /^[^\s@"<>()[\]\\,;:]{1,64}@(?=.{1,253}$)(?:[A-Za-z0-9\u00a1-\ufff
 
 const NOT_BLANK = /\S/;
 
-class ItemError {
+export class ItemError {
   constructor(
-    readonly code: ContactErrorCode,
+    readonly code: ContactErrorCode | UpdateErrorCode,
     readonly field: string | undefined,
     readonly message: string,
   ) {}
@@ -43,7 +43,7 @@ function tooLong(value: string, maxLength: number): boolean {
 }
 
 /** A documented field's value as text, null when absent or blank. */
-function text(value: unknown, field: string, maxLength: number): string | null {
+export function text(value: unknown, field: string, maxLength: number): string | null {
   if (value === undefined || value === null) return null;
   let result: string;
   if (typeof value === 'string') result = value;
@@ -57,13 +57,17 @@ function text(value: unknown, field: string, maxLength: number): string | null {
   return result;
 }
 
-function customFields(item: Record<string, unknown>): string | null {
+/**
+ * The JSON text of an item's undocumented keys (those not in `documented`), within the custom-field
+ * limits; null when there are none. Create and update share it: one set of limits.
+ */
+export function customFieldsJson(item: Record<string, unknown>, documented: ReadonlySet<string> = DOCUMENTED): string | null {
   // Plain assignment is safe here: '__proto__', the one key that assignment treats specially, is
   // among the forbidden keys skipped below.
   const custom: Record<string, unknown> = {};
   let count = 0;
   for (const key of Object.keys(item)) {
-    if (DOCUMENTED.has(key) || FORBIDDEN_KEYS.has(key)) continue;
+    if (documented.has(key) || FORBIDDEN_KEYS.has(key)) continue;
     if (key.length > CUSTOM_FIELD_LIMITS.maxKeyLength) {
       throw new ItemError(
         'CUSTOM_FIELD_KEY_TOO_LONG',
@@ -88,11 +92,7 @@ function customFields(item: Record<string, unknown>): string | null {
   } catch {
     json = undefined; // nesting too deep to serialize
   }
-  // A UTF-16 unit never takes more than 3 bytes of UTF-8: count bytes only when that bound is over.
-  if (
-    json === undefined ||
-    (json.length * 3 > CUSTOM_FIELD_LIMITS.maxBytes && Buffer.byteLength(json, 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes)
-  ) {
+  if (json === undefined || overCustomBytes(json)) {
     throw new ItemError(
       'CUSTOM_FIELDS_TOO_LARGE',
       undefined,
@@ -102,7 +102,13 @@ function customFields(item: Record<string, unknown>): string | null {
   return json;
 }
 
-function externalIdOf(item: Record<string, unknown>): string {
+/** A UTF-16 unit never takes more than 3 bytes of UTF-8: count bytes only when that bound is over. */
+export const overCustomBytes = (json: string): boolean =>
+  json.length * 3 > CUSTOM_FIELD_LIMITS.maxBytes && Buffer.byteLength(json, 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes;
+
+export const isEmail = (value: string): boolean => EMAIL.test(value);
+
+export function externalIdOf(item: Record<string, unknown>): string {
   const externalId = text(item.externalId, 'externalId', EXTERNAL_ID_MAX_LENGTH);
   if (externalId === null) throw new ItemError('MISSING_EXTERNAL_ID', 'externalId', 'externalId is required.');
   // The key of idempotency must be stored exactly as sent, which a lone surrogate cannot be.
@@ -122,13 +128,13 @@ export function normalizeContact(item: unknown, index: number): ItemOutcome {
     externalId = externalIdOf(record);
     const fields = {} as Record<ContactTextField, string | null>;
     for (const { field, maxLength } of CONTACT_TEXT_FIELDS) fields[field] = text(record[field], field, maxLength);
-    if (fields.email !== null && !EMAIL.test(fields.email)) {
+    if (fields.email !== null && !isEmail(fields.email)) {
       throw new ItemError('INVALID_EMAIL', 'email', 'email is not a valid email address.');
     }
-    return { contact: { index, externalId, fields, customFields: customFields(record) } };
+    return { contact: { index, externalId, fields, customFields: customFieldsJson(record) } };
   } catch (error) {
     if (!(error instanceof ItemError)) throw error;
-    const report: ContactError = { index, code: error.code, message: error.message };
+    const report: ContactError = { index, code: error.code as ContactErrorCode, message: error.message };
     if (externalId !== undefined) report.externalId = externalId;
     if (error.field !== undefined) report.field = error.field;
     return { error: report };

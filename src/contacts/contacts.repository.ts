@@ -9,11 +9,35 @@ import { ContactEntity } from './contact.entity.js';
 import { linkedinKey } from '../matching/linkedin-url.js';
 import { CONTACT_TEXT_FIELDS } from './contact-fields.js';
 import type { NormalizedContact } from './contact-input.js';
+import type { ContactTextField } from './contact-fields.js';
+import type { ContactMatchRule } from '../contract/api-types.js';
+import { mergeUpdate, type MergeRow } from '../database/merge-update.js';
+import type { MatchedRecord, RuleLookup } from '../matching/sync.js';
 
 export interface StoredContactRef {
   crmId: string;
   status: ContactResultStatus;
 }
+
+/** What an update reads of a stored contact, under lock, before it writes. */
+export interface LockedContact {
+  externalId: string;
+  customFields: string | null;
+}
+
+/** One round of an update: at most one change per contact. */
+export interface ContactWrite {
+  crmId: string;
+  fields: Partial<Record<ContactTextField, string | null>>;
+  patch: string | null;
+}
+
+/** The indexed column each sync rule compares. */
+const MATCH_COLUMNS: Record<ContactMatchRule, keyof ContactEntity> = {
+  externalId: 'externalId',
+  email: 'emailLower',
+  linkedinUrl: 'linkedinNormalized',
+};
 
 export interface ContactFilter {
   externalId?: string;
@@ -27,6 +51,8 @@ export interface ContactFilter {
 /** Rows per INSERT: well under MySQL's 65 535 and SQLite's 32 766 bound parameters (26 columns a row). */
 const INSERT_CHUNK = 500;
 const DEADLOCK_RETRIES = 3;
+
+const UPDATE_TARGET = { table: 'contacts', id: 'crm_id', customFields: 'custom_fields', updatedAt: 'updated_at' } as const;
 
 /** The entity properties an INSERT writes, in the order of each row's values. */
 const INSERT_PROPERTIES = [
@@ -198,6 +224,79 @@ export class ContactsRepository {
       },
     };
     return this.sql;
+  }
+
+  /**
+   * Runs a sync's lookups on one connection. Each lookup is one query for the whole batch on an
+   * indexed column; when several contacts share a key, a window function keeps the oldest.
+   */
+  matchSession<T>(withCustomFields: boolean, work: (lookup: RuleLookup<ContactMatchRule>) => Promise<T>): Promise<T> {
+    return this.db.run('match contacts', (manager) =>
+      work(async (rule, keys) => {
+        const column = this.columnOf(manager, MATCH_COLUMNS[rule]);
+        const picked = ['crmId', 'ownerId', 'updatedAt', ...(withCustomFields ? ['customFields'] : [])]
+          .map((property) => `${this.columnOf(manager, property)} AS ${manager.connection.driver.escape(property)}`)
+          .join(', ');
+        const k = manager.connection.driver.escape('matchKey');
+        const where = `${column} IN (${keys.map(() => '?').join(', ')})`;
+        const table = manager.connection.driver.escape('contacts');
+        const sql =
+          rule === 'externalId'
+            ? `SELECT ${picked}, ${column} AS ${k} FROM ${table} WHERE ${where}`
+            : `SELECT * FROM (SELECT ${picked}, ${column} AS ${k}, ROW_NUMBER() OVER (PARTITION BY ${column} ORDER BY ` +
+              `${this.columnOf(manager, 'createdAt')}, ${this.columnOf(manager, 'crmId')}) AS ${manager.connection.driver.escape('n')} ` +
+              `FROM ${table} WHERE ${where}) m WHERE ${manager.connection.driver.escape('n')} = 1`;
+        const rows = (await manager.query(sql, keys)) as (MatchedRecord & { matchKey: string })[];
+        return new Map(rows.map((row) => [row.matchKey, row]));
+      }),
+    );
+  }
+
+  /**
+   * Applies an update in one transaction: reads the named contacts (locked on MySQL, so that the
+   * checks `decide` makes still hold when the writes land), lets `decide` turn them into rounds of
+   * writes, and writes each round with one set-based merge (see merge-update.ts).
+   */
+  async update(crmIds: string[], now: Date, decide: (stored: Map<string, LockedContact>) => ContactWrite[][]): Promise<void> {
+    const sorted = [...new Set(crmIds)].sort();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction('update contacts', async (manager) => {
+          const q = (name: string) => manager.connection.driver.escape(name);
+          const rows = (await manager.query(
+            `SELECT ${q('crm_id')} AS ${q('crmId')}, ${q('external_id')} AS ${q('externalId')}, ${q('custom_fields')} AS ${q('customFields')} ` +
+              `FROM ${q('contacts')} WHERE ${q('crm_id')} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${q('crm_id')}` +
+              (isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''),
+            sorted,
+          )) as ({ crmId: string } & LockedContact)[];
+          const rounds = decide(new Map(rows.map((row) => [row.crmId, { externalId: row.externalId, customFields: row.customFields }])));
+          const timestamp = this.sqlFor(manager).timestamp(now);
+          for (const round of rounds) {
+            await mergeUpdate(manager, UPDATE_TARGET, round.map((write) => this.mergeRow(write)), timestamp);
+          }
+        }, 'READ COMMITTED');
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
+      }
+    }
+  }
+
+  /** Column values of a write; the matching keys follow the fields they are made from. */
+  private mergeRow(write: ContactWrite): MergeRow {
+    const values = new Map<string, unknown>();
+    for (const { field, column } of CONTACT_TEXT_FIELDS) {
+      const value = write.fields[field];
+      if (value !== undefined) values.set(column, value);
+    }
+    if (write.fields.email !== undefined) values.set('email_lower', write.fields.email?.toLowerCase() ?? null);
+    if (write.fields.linkedinUrl !== undefined) values.set('linkedin_normalized', linkedinKey(write.fields.linkedinUrl, 'person'));
+    return { id: write.crmId, values, patch: write.patch };
+  }
+
+  private columnOf(manager: EntityManager, property: string): string {
+    const column = manager.connection.getMetadata(ContactEntity).findColumnWithPropertyName(property);
+    if (!column) throw new Error(`ContactEntity has no column for ${property}`);
+    return manager.connection.driver.escape(column.databaseName);
   }
 
   /** Which of these externalIds are stored. */

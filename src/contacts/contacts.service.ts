@@ -7,7 +7,17 @@ import type {
   ContactResult,
   CreateContactsResponse,
   ListContactsQuery,
+  SyncContactsResponse,
+  SyncError,
+  UpdateBatchResult,
+  UpdateError,
 } from '../contract/api-types.js';
+import { CUSTOM_FIELD_LIMITS } from './contact-fields.js';
+import { depthOf, hasEscapedLoneSurrogate, MAX_CUSTOM_DEPTH, mergePatch } from '../custom-fields/merge-patch.js';
+import { matchInOrder, syncProperties, type SyncCandidate } from '../matching/sync.js';
+import { type ContactChange, itemError, readContactChange } from './contact-changes.js';
+import { CONTACT_MATCH_RULES, readSyncContact } from './contact-sync.js';
+import type { ContactWrite, LockedContact } from './contacts.repository.js';
 import { DomainError } from '../common/domain-error.js';
 import { isUuid } from '../common/ids.js';
 import { ContactsMetrics } from '../metrics/contacts-metrics.js';
@@ -15,6 +25,12 @@ import { UsersService } from '../users/users.service.js';
 import { toContact } from './contact.mapper.js';
 import { type NormalizedContact, normalizeContact } from './contact-input.js';
 import { ContactsRepository } from './contacts.repository.js';
+
+/** A batch answer, and whether any item went through (otherwise the status is 422). */
+export interface BatchOutcome<T> {
+  ok: boolean;
+  body: T;
+}
 
 export interface CreateContactsOutcome {
   /** true when at least one item is stored (created now or already existing). */
@@ -63,6 +79,78 @@ export class ContactsService {
     const answer: CreateContactsResponse = { results, errors };
     this.metrics.recordBatch(answer);
     return { stored: results.length > 0, body: answer };
+  }
+
+  /** Which leads are stored: one lookup per matching rule for the whole batch. Writes nothing. */
+  async syncContacts(body: unknown): Promise<BatchOutcome<SyncContactsResponse>> {
+    const items = this.batchOf(body);
+    const errors: SyncError[] = [];
+    const candidates: SyncCandidate<(typeof CONTACT_MATCH_RULES)[number]>[] = [];
+    for (const [index, item] of items.entries()) {
+      const outcome = readSyncContact(item, index);
+      if ('error' in outcome) errors.push(outcome.error);
+      else candidates.push(outcome.candidate);
+    }
+    const names = this.config.syncProperties;
+    const matches =
+      candidates.length === 0
+        ? []
+        : await this.contacts.matchSession(names.length > 0, (lookup) => matchInOrder(candidates, CONTACT_MATCH_RULES, lookup));
+    const results = matches.map(({ candidate, rule, record }) => ({
+      externalId: candidate.externalId,
+      crmId: record.crmId,
+      matchedBy: rule,
+      properties: syncProperties(record, names),
+    }));
+    return { ok: candidates.length > 0, body: { results, errors } };
+  }
+
+  /**
+   * Partial merge of each item into the contact its crmId names. Owners: one query for the batch.
+   * Then one transaction: one read of the named contacts (locked), and per round (the n-th item for
+   * each crmId) two set-based statements. Every item is in `results`, in request order.
+   */
+  async updateContacts(body: unknown): Promise<BatchOutcome<UpdateBatchResult>> {
+    const items = this.batchOf(body);
+    const early: UpdateError[] = [];
+    const changes: ContactChange[] = [];
+    for (const [index, item] of items.entries()) {
+      const outcome = readContactChange(item, index);
+      if ('error' in outcome) early.push(outcome.error);
+      else changes.push(outcome.change);
+    }
+    const owned = await this.withActiveOwnersForUpdate(changes, early);
+    let late: UpdateError[] = [];
+    if (owned.length > 0) {
+      await this.contacts.update(
+        owned.map((change) => change.crmId),
+        new Date(),
+        (stored) => {
+          late = [];
+          return planRounds(owned, stored, late);
+        },
+      );
+    }
+    const errors = [...early, ...late].sort((a, b) => a.index - b.index);
+    const failed = new Map(errors.map((error) => [error.index, error]));
+    const crmIds = new Map(changes.map((change) => [change.index, change.crmId]));
+    const results = items.map((_, index) => {
+      const error = failed.get(index);
+      return { crmId: error ? (error.crmId ?? null) : crmIds.get(index)!, success: !error };
+    });
+    return { ok: errors.length < items.length, body: { results, errors } };
+  }
+
+  private async withActiveOwnersForUpdate(changes: ContactChange[], errors: UpdateError[]): Promise<ContactChange[]> {
+    const ownerIds = new Set(changes.flatMap((c) => (typeof c.fields.ownerId === 'string' ? [c.fields.ownerId] : [])));
+    if (ownerIds.size === 0) return changes;
+    const active = await this.users.activeIdsAmong([...ownerIds]);
+    return changes.filter((change) => {
+      const ownerId = change.fields.ownerId;
+      if (typeof ownerId !== 'string' || active.has(ownerId)) return true;
+      errors.push(itemError(change.index, change.crmId, 'UNKNOWN_OWNER', 'ownerId', 'ownerId names no active user (see GET /users).'));
+      return false;
+    });
   }
 
   private batchOf(body: unknown): unknown[] {
@@ -125,4 +213,67 @@ export class ContactsService {
     const more = rows.length > limit;
     return { data: page.map(toContact), nextCursor: more ? encodeCursor(page[page.length - 1].crmId) : null };
   }
+}
+
+/**
+ * Checks each change against the stored contact (exists, same externalId, custom fields within the
+ * limits once merged) and splits the good ones into rounds: round n holds the n-th change of each
+ * contact, so that several items for one crmId apply in request order.
+ */
+function planRounds(changes: ContactChange[], stored: Map<string, LockedContact>, errors: UpdateError[]): ContactWrite[][] {
+  const rounds: ContactWrite[][] = [];
+  const seen = new Map<string, number>();
+  const custom = new Map<string, unknown>();
+  for (const change of changes) {
+    const { index, crmId } = change;
+    const contact = stored.get(crmId);
+    if (!contact) {
+      errors.push(itemError(index, crmId, 'NOT_FOUND', 'crmId', 'No contact has this crmId.'));
+      continue;
+    }
+    if (change.externalId !== null && change.externalId !== contact.externalId) {
+      errors.push(itemError(index, crmId, 'IMMUTABLE_FIELD', 'externalId', 'externalId cannot change: it differs from the stored one.'));
+      continue;
+    }
+    if (change.patch !== null) {
+      const outcome = mergeCustom(custom.has(crmId) ? custom.get(crmId) : contact.customFields, change.patch);
+      if ('problem' in outcome) {
+        const { code, field, message } = outcome.problem;
+        errors.push(itemError(index, crmId, code, field, message));
+        continue;
+      }
+      custom.set(crmId, outcome.merged);
+    }
+    const round = seen.get(crmId) ?? 0;
+    seen.set(crmId, round + 1);
+    (rounds[round] ??= []).push({ crmId, fields: change.fields, patch: change.patch });
+  }
+  return rounds;
+}
+
+interface CustomProblem {
+  code: UpdateError['code'];
+  field?: string;
+  message: string;
+}
+
+/** The merged custom fields (parsed), or why the merge is refused. `current` is JSON text or a parsed value. */
+function mergeCustom(current: unknown, patch: string): { merged: unknown } | { problem: CustomProblem } {
+  if (typeof current === 'string' && hasEscapedLoneSurrogate(current)) {
+    return { problem: { code: 'INVALID_FIELD', field: 'customFields', message: 'The stored custom fields hold text that is not valid Unicode; they cannot be merged.' } };
+  }
+  const base = typeof current === 'string' ? (JSON.parse(current) as unknown) : (current ?? {});
+  const merged = mergePatch(base, JSON.parse(patch)) as Record<string, unknown>;
+  if (Object.keys(merged).length > CUSTOM_FIELD_LIMITS.maxKeys) {
+    return { problem: { code: 'TOO_MANY_CUSTOM_FIELDS', message: `Once merged, the contact would have more than ${CUSTOM_FIELD_LIMITS.maxKeys} custom fields.` } };
+  }
+  if (Buffer.byteLength(JSON.stringify(merged), 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes || depthOf(merged) > MAX_CUSTOM_DEPTH) {
+    return {
+      problem: {
+        code: 'CUSTOM_FIELDS_TOO_LARGE',
+        message: `Once merged, the custom fields would take more than ${CUSTOM_FIELD_LIMITS.maxBytes} bytes of JSON or nest deeper than ${MAX_CUSTOM_DEPTH} levels.`,
+      },
+    };
+  }
+  return { merged };
 }
