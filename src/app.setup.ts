@@ -64,6 +64,15 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // Swagger UI's scripts would be asked for over HTTPS and the page would stay blank.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(requestTimeout(config));
+  // CORS only on purpose: Enginy calls server to server, so no origin is allowed unless ALLOWED_ORIGINS
+  // lists it. Before the key check, so that a preflight (which carries no key) is answered.
+  if (config.allowedOrigins.length > 0) {
+    app.enableCors({
+      origin: [...config.allowedOrigins],
+      exposedHeaders: ['Retry-After', 'RateLimit', 'RateLimit-Policy', 'X-Request-Id'],
+      maxAge: 600,
+    });
+  }
   app.use(apiKeyMiddleware(config));
   app.use(rateLimit(config));
   app.use(bodyParsing(config));

@@ -22,8 +22,13 @@ function codeFor(status: number): ErrorCode {
   return CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal_error' : 'bad_request');
 }
 
+/** The contract bounds `message` (ErrorBody); a message built from caller input could be longer. */
+const MAX_MESSAGE_LENGTH = 1000;
+const bounded = (message: string): string =>
+  message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : message;
+
 function fromDomain(error: DomainError): ErrorResponse {
-  return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers };
+  return { status: error.status, body: { error: error.code, message: bounded(error.message) }, headers: error.headers };
 }
 
 /** Errors raised by Express's body parser carry a `type` and a `status`. */
@@ -54,7 +59,7 @@ function fromHttpException(error: HttpException): ErrorResponse {
     const detail = (response as { message: unknown }).message;
     message = Array.isArray(detail) ? detail.join('; ') : String(detail);
   }
-  return { status, body: { error: codeFor(status), message }, headers: {} };
+  return { status, body: { error: codeFor(status), message: bounded(message) }, headers: {} };
 }
 
 export function toErrorResponse(error: unknown, retryAfterSeconds: number): ErrorResponse {

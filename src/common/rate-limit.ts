@@ -1,7 +1,9 @@
 // An optional limit per API key (RATE_LIMIT_PER_MINUTE, 0 = off): a token bucket that holds a
 // minute's worth of requests and refills continuously, so a key may burst up to the limit and then
 // goes at the limit's pace. Over it: 429 with Retry-After, before the body is read. In memory, per
-// process: one bucket per configured key, so it cannot grow.
+// process: one bucket per configured key, so it cannot grow. Every answer to a key carries the IETF
+// RateLimit-Policy / RateLimit fields (draft-ietf-httpapi-ratelimit-headers), so a client can pace
+// itself before it is refused.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from './domain-error.js';
@@ -15,18 +17,23 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** 0 when a request under `key` may go ahead now, else the whole seconds to wait. */
-  take(key: string): number {
+  /**
+   * Takes one request from `key`'s quota. `wait`: 0 when the request may go ahead now, else the whole
+   * seconds to wait; `remaining`: requests left; `resetSeconds`: until the quota is whole again.
+   */
+  take(key: string): { wait: number; remaining: number; resetSeconds: number } {
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
     bucket.tokens = Math.min(this.perMinute, bucket.tokens + ((now - bucket.at) * this.perMinute) / 60000);
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / this.perMinute));
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    return {
+      wait: allowed ? 0 : Math.max(1, Math.ceil(((1 - bucket.tokens) * 60) / this.perMinute)),
+      remaining: Math.floor(bucket.tokens),
+      resetSeconds: Math.ceil(((this.perMinute - bucket.tokens) * 60) / this.perMinute),
+    };
   }
 }
 
@@ -36,7 +43,9 @@ export function rateLimit(config: AppConfig) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const key = req.auth?.fingerprint;
     if (!limiter || key === undefined) return next();
-    const wait = limiter.take(key);
+    const { wait, remaining, resetSeconds } = limiter.take(key);
+    res.setHeader('RateLimit-Policy', `"per-key";q=${config.rateLimitPerMinute};w=60`);
+    res.setHeader('RateLimit', `"per-key";r=${remaining};t=${resetSeconds}`);
     if (wait === 0) return next();
     const error = new DomainError(
       'too_many_requests',

@@ -21,6 +21,8 @@ export class AppConfig {
   readonly requestTimeoutMs: number;
   /** Requests per minute per key; 0 turns the limit off. */
   readonly rateLimitPerMinute: number;
+  /** Origins that browsers may call the service from (CORS); empty: none, the service is called server to server. */
+  readonly allowedOrigins: readonly string[];
   readonly apiKeys: readonly string[];
   readonly adminApiKeys: readonly string[];
   readonly apiKeyHeader: string;
@@ -139,6 +141,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (syncProperties.some((name) => name.length > 100 || ['ownerId', 'updatedAt'].includes(name))) {
     read.problems.push('SYNC_PROPERTIES holds a name over 100 characters, or ownerId or updatedAt (always answered)');
   }
+  const allowedOrigins = read.list('ALLOWED_ORIGINS');
+  for (const origin of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin) || origin.length > 2048) {
+      read.problems.push(`ALLOWED_ORIGINS must list origins such as https://crm.example.com (got "${origin}")`);
+    }
+  }
   const logLevel = read.string('LOG_LEVEL', 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) read.problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   const nodeEnv = read.string('NODE_ENV', 'development');
@@ -161,11 +169,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     healthTimeoutMs: read.int('HEALTH_TIMEOUT_MS', 3000, 100, 60000),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),
     rateLimitPerMinute: read.int('RATE_LIMIT_PER_MINUTE', 0, 0, 1000000),
+    allowedOrigins,
     apiKeys,
     adminApiKeys,
     apiKeyHeader,
     bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
-    maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 10000),
+    // The contract's maxItems (1000) is the ceiling: error indexes and result lists are bounded by it.
+    maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 1000),
     usersEnabled: read.bool('USERS_ENABLED', true),
     syncProperties,
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),

@@ -311,10 +311,13 @@ export interface components {
         /** @description The body of every 4xx and 5xx answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorCode"];
-            /** @description A human-readable detail. Never holds stack traces, SQL or keys. */
+            /** @description A human-readable detail (at most 1000 characters). Never holds stack traces, SQL or keys. */
             message: string;
         };
-        /** @description Metrics in the Prometheus text exposition format (version 0.0.4). */
+        /**
+         * @description Metrics in the Prometheus text exposition format (version 0.0.4). Its labels take a fixed set of
+         *     values (route templates, methods, statuses, codes), so the text stays far under 1 MiB.
+         */
         MetricsText: string;
         HealthOk: {
             /** @constant */
@@ -323,6 +326,7 @@ export interface components {
             database: "up";
             /** @description The service's version. */
             version: string;
+            /** Format: int32 */
             uptimeSeconds: number;
         };
         HealthUnavailable: {
@@ -401,12 +405,15 @@ export interface components {
          */
         ContactErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
         ContactError: {
-            /** @description The item's position in the request's `contacts` array. */
+            /**
+             * Format: int32
+             * @description The item's position in the request's `contacts` array.
+             */
             index: number;
             /** @description The item's `externalId`, when it has a usable one. */
             externalId?: string;
             code: components["schemas"]["ContactErrorCode"];
-            /** @description The field at fault, when there is one. */
+            /** @description The field at fault, when there is one (a custom field's name is cut to 40 characters). */
             field?: string;
             message: string;
         };
@@ -657,7 +664,10 @@ export interface components {
             /** Format: email */
             email?: string;
         };
-        /** @description The active users, sorted by name (a bare array, as Enginy expects). */
+        /**
+         * @description The active users, sorted by name (a bare array, as Enginy expects). At most 1000: an owner
+         *     dropdown longer than that is of no use, and the service never answers an unbounded list.
+         */
         UserList: components["schemas"]["User"][];
         /** @description A user as operators manage it. */
         UserDetail: {
@@ -693,6 +703,9 @@ export interface components {
         /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
         BadRequest: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -708,6 +721,9 @@ export interface components {
         /** @description The API key is missing or wrong. */
         Unauthorized: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -723,6 +739,9 @@ export interface components {
         /** @description The key is valid but may not do this (an operator action with an integration key). */
         Forbidden: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -738,6 +757,9 @@ export interface components {
         /** @description No such record (or, for `GET /users`, users are turned off). */
         NotFound: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -753,6 +775,9 @@ export interface components {
         /** @description The change conflicts with stored data (an email already used by another user). */
         Conflict: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -768,6 +793,9 @@ export interface components {
         /** @description The body is over the byte limit (`BODY_LIMIT`) or the batch over the item limit (`MAX_BATCH_SIZE`). */
         PayloadTooLarge: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -783,6 +811,9 @@ export interface components {
         /** @description The body is not sent as `application/json`. */
         UnsupportedMediaType: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -798,6 +829,9 @@ export interface components {
         /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
         TooManyRequests: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -814,6 +848,9 @@ export interface components {
         /** @description An unexpected failure. Nothing about it is exposed; the answer's `X-Request-Id` finds it in the logs. */
         InternalError: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 [name: string]: unknown;
             };
             content: {
@@ -833,6 +870,9 @@ export interface components {
          */
         ServiceUnavailable: {
             headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                 "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
@@ -861,8 +901,32 @@ export interface components {
     };
     requestBodies: never;
     headers: {
-        /** @description Seconds to wait before retrying. */
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 5
+         */
         RetryAfter: number;
+        /**
+         * @description The per-key request quota (IETF `RateLimit-Policy` field, draft-ietf-httpapi-ratelimit-headers):
+         *     `q` requests per window of `w` seconds. Sent on every answer to a known key while
+         *     `RATE_LIMIT_PER_MINUTE` is on (it is off by default, and then the field is absent).
+         * @example "per-key";q=600;w=60
+         */
+        "RateLimit-Policy": string;
+        /**
+         * @description What is left of the key's quota (IETF `RateLimit` field): `r` requests remain, and the quota is
+         *     whole again in `t` seconds. Sent with `RateLimit-Policy`; `r=0` on a `429`.
+         * @example "per-key";r=599;t=1
+         */
+        RateLimit: string;
+        /**
+         * @description CORS. Enginy calls this service server to server, so by default no origin is allowed and the field
+         *     is never sent (browsers then refuse cross-origin reads; Swagger UI at `/docs` is same-origin and
+         *     needs none). With `ALLOWED_ORIGINS` set, an answer to a request whose `Origin` is in that list
+         *     carries that origin here.
+         * @example https://crm-admin.example.com
+         */
+        "Access-Control-Allow-Origin": string;
     };
     pathItems: never;
 }
@@ -880,6 +944,9 @@ export interface operations {
             /** @description The service and its database are up. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -900,6 +967,9 @@ export interface operations {
             /** @description The database did not answer in time. Retry later. */
             503: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     "Retry-After": components["headers"]["RetryAfter"];
                     [name: string]: unknown;
                 };
@@ -943,6 +1013,9 @@ export interface operations {
             /** @description One page of contacts. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1132,6 +1205,9 @@ export interface operations {
             /** @description At least one contact is stored (created now, or already existing). */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1170,6 +1246,9 @@ export interface operations {
             /** @description No contact of the batch could be stored; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1320,6 +1399,9 @@ export interface operations {
             /** @description The contact. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1556,6 +1638,9 @@ export interface operations {
             /** @description The active users. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1604,6 +1689,9 @@ export interface operations {
             /** @description The user, created and active. */
             201: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1649,6 +1737,9 @@ export interface operations {
             /** @description The user. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1700,6 +1791,9 @@ export interface operations {
             /** @description The user after the change. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1740,6 +1834,9 @@ export interface operations {
             /** @description The metrics, in Prometheus text format. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {

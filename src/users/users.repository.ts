@@ -13,8 +13,11 @@ export class UsersRepository {
     return this.db.run(what, (manager: EntityManager) => work(manager.getRepository(UserEntity)));
   }
 
-  listActive(): Promise<UserEntity[]> {
-    return this.withUsers('list users', (users) => users.find({ where: { active: true }, order: { name: 'ASC', id: 'ASC' } }));
+  /** The first `limit` active users by name: the contract bounds the list (UserList maxItems). */
+  listActive(limit: number): Promise<UserEntity[]> {
+    return this.withUsers('list users', (users) =>
+      users.find({ where: { active: true }, order: { name: 'ASC', id: 'ASC' }, take: limit }),
+    );
   }
 
   findById(id: string): Promise<UserEntity | null> {

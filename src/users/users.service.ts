@@ -7,6 +7,9 @@ import { UserEntity } from './user.entity.js';
 import { toUser, toUserDetail } from './user.mapper.js';
 import { UsersRepository } from './users.repository.js';
 
+/** The contract's bound on `GET /users` (UserList maxItems). */
+export const USER_LIST_MAX = 1000;
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -17,7 +20,7 @@ export class UsersService {
   /** Enginy's owner list. With USERS_ENABLED=false, a 404 tells Enginy to turn owner selection off. */
   async listActive(): Promise<User[]> {
     if (!this.config.usersEnabled) throw new DomainError('not_found', 'Users are turned off on this service.');
-    return (await this.users.listActive()).map(toUser);
+    return (await this.users.listActive(USER_LIST_MAX)).map(toUser);
   }
 
   activeIdsAmong(ids: string[]): Promise<Set<string>> {

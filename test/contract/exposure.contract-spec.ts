@@ -188,6 +188,9 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
     try {
       const answers = await Promise.all(Array.from({ length: 150 }, () => t.api.get('/health')));
       expect(answers.filter((res) => res.status === 429)).toEqual([]);
+      // No quota, so no quota fields.
+      expect(answers[0].headers.get('ratelimit-policy')).toBeNull();
+      expect(answers[0].headers.get('ratelimit')).toBeNull();
     } finally {
       await t.close();
     }
@@ -196,10 +199,15 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
   it('answers 429 with Retry-After past the limit, per key, before reading the body', async () => {
     const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      for (let i = 0; i < 5; i++) expect((await t.api.get('/health')).status).toBe(200);
+      const first = await t.api.get('/health');
+      expect(first.status).toBe(200);
+      expect(first.headers.get('ratelimit-policy')).toBe('"per-key";q=5;w=60');
+      expect(first.headers.get('ratelimit')).toMatch(/^"per-key";r=4;t=\d+$/);
+      for (let i = 1; i < 5; i++) expect((await t.api.get('/health')).status).toBe(200);
       const limited = await t.api.post('/contacts', { contacts: [{ externalId: 'limited' }] });
       expect(limited.status).toBe(429);
       expect(limited.body).toEqual({ error: 'too_many_requests', message: expect.stringContaining('5 requests per minute') });
+      expect(limited.headers.get('ratelimit')).toMatch(/^"per-key";r=0;t=\d+$/);
       const wait = Number(limited.headers.get('retry-after'));
       expect(wait).toBeGreaterThanOrEqual(1);
       expect(wait).toBeLessThanOrEqual(12);
@@ -209,6 +217,42 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
       expect((await t.api.get('/health', { key: ADMIN_KEY })).status).toBe(200);
       expect((await t.api.get('/health', { key: null })).status).toBe(401);
       expect((await new ApiClient(t.url).get('/health')).status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('CORS (ALLOWED_ORIGINS)', () => {
+  it('allows no origin by default: Enginy calls server to server', async () => {
+    const t = await createTestApp();
+    try {
+      const res = await t.api.get('/health', { headers: { Origin: 'https://evil.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers the listed origins only, preflights included', async () => {
+    const t = await createTestApp({ ALLOWED_ORIGINS: 'https://crm-admin.example.com' });
+    try {
+      const allowed = await t.api.get('/health', { headers: { Origin: 'https://crm-admin.example.com' } });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://crm-admin.example.com');
+      const other = await t.api.get('/health', { headers: { Origin: 'https://evil.example' } });
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      const preflight = await fetch(`${t.url}/contacts`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: 'https://crm-admin.example.com',
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'x-api-key, content-type',
+        },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://crm-admin.example.com');
     } finally {
       await t.close();
     }

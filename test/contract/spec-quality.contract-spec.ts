@@ -69,4 +69,13 @@ describe('the contract, for client generators', () => {
     expect(report.problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
   }, 60_000);
+
+  it("passes Spectral's OpenAPI and OWASP API Security rules (openapi/.spectral.yaml) without an error", async () => {
+    const { stdout } = await run('npx', [
+      'spectral', 'lint', 'openapi/openapi.yaml', '--ruleset', 'openapi/.spectral.yaml', '--format', 'json', '--fail-severity', 'error', '--quiet',
+    ]).catch((failure: { stdout: string }) => failure);
+    const problems = JSON.parse(stdout.slice(stdout.indexOf('['))) as { code: string; severity: number; path: string[] }[];
+    // Severity 0 is an error.
+    expect(problems.filter((problem) => problem.severity === 0).map((p) => `${p.code} at ${p.path.join('.')}`)).toEqual([]);
+  }, 60_000);
 });

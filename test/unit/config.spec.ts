@@ -32,6 +32,8 @@ describe('loadConfig', () => {
     ['API_KEY_HEADER', 'Bad Header'],
     ['BODY_LIMIT', 'lots'],
     ['MAX_BATCH_SIZE', '0'],
+    ['MAX_BATCH_SIZE', '1001'],
+    ['ALLOWED_ORIGINS', 'crm.example.com'],
     ['API_KEYS', 'short'],
   ])('refuses an invalid %s=%s with a message that names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
