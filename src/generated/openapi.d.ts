@@ -512,7 +512,10 @@ export interface components {
          */
         SyncErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG";
         SyncError: {
-            /** @description The item's position in the request's array. */
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
             index: number;
             /** @description The item's `externalId`, when it has a usable one. */
             externalId?: string;
@@ -634,7 +637,10 @@ export interface components {
          */
         UpdateErrorCode: "NOT_AN_OBJECT" | "MISSING_FIELD" | "NOT_FOUND" | "IMMUTABLE_FIELD" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
         UpdateError: {
-            /** @description The item's position in the request's array. */
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
             index: number;
             /** @description The item's `crmId`, when it has a usable one. */
             crmId?: string;
@@ -1095,6 +1101,9 @@ export interface operations {
             /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1131,6 +1140,9 @@ export interface operations {
             /** @description No item could be applied; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1311,6 +1323,9 @@ export interface operations {
             /** @description The items that match a stored contact (unmatched ones are left out), and the unreadable ones. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1357,6 +1372,9 @@ export interface operations {
             /** @description No item could be read; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1474,6 +1492,9 @@ export interface operations {
             /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1498,6 +1519,9 @@ export interface operations {
             /** @description No item could be applied; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1567,6 +1591,9 @@ export interface operations {
             /** @description The items that match a stored company (unmatched ones are left out), and the unreadable ones. */
             200: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1603,6 +1630,9 @@ export interface operations {
             /** @description No item could be read; each one is in `errors` with its reason. */
             422: {
                 headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
                 content: {
