@@ -1,11 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { AdminGuard } from './common/admin.guard.js';
-import { ConnectionDrainer } from './common/connection-drainer.js';
-import { ErrorFilter } from './common/error.filter.js';
-import { loggingModule, ROOT_LOGGER } from './common/logging.js';
-import { createValidationPipe } from './common/validation.js';
+import { AdminGuard } from './http/admin.guard.js';
+import { ConnectionDrainer } from './http/connection-drainer.js';
+import { ErrorFilter } from './errors/error.filter.js';
+import { loggingModule, ROOT_LOGGER } from './http/logging.js';
+import { createValidationPipe } from './http/validation.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { UsersModule } from '../users/users.module.js';
 import { ContactsController } from './contacts.controller.js';
+import { ContactsMetrics } from './contacts.metrics.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
-  imports: [UsersModule, MetricsModule],
+  imports: [MetricsModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository],
+  providers: [ContactsService, ContactsRepository, ContactsMetrics, RecordMatchingStore],
 })
 export class ContactsModule {}

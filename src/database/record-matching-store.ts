@@ -3,11 +3,12 @@
 // the transaction of an update (a locked read of the named records, then set-based merges).
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget } from 'typeorm';
-import type { MatchedRecord, RuleLookup } from '../matching/sync.js';
+import type { ReferenceRule } from '../batch/batch-store.js';
+import type { MatchedRecord, RuleLookup } from '../sync/matching.js';
 import { isMysqlFamily } from './data-source.js';
 import { Database } from './database.js';
-import { isDeadlock } from './driver-errors.js';
-import { mergeUpdate, type MergeRow } from './merge-update.js';
+import { isDeadlock } from './database-errors.js';
+import { mergeUpdate } from './merge-update.js';
 
 /** How a record table is matched and updated. */
 export interface RecordTable<Rule extends string> {
@@ -16,6 +17,13 @@ export interface RecordTable<Rule extends string> {
   matchProperties: Record<Rule, string>;
   /** The records' name in errors and timeouts ("contacts"). */
   name: string;
+}
+
+/** One write of an update: entity property → new value (null clears), and the custom-fields patch. */
+export interface RecordWrite {
+  crmId: string;
+  values: ReadonlyMap<string, unknown>;
+  patch: string | null;
 }
 
 /** What an update reads of a stored record, under lock, before it writes. */
@@ -66,11 +74,12 @@ export class RecordMatchingStore {
    * checks `decide` makes still hold when the writes land), lets `decide` turn them into rounds of
    * rows, and writes each round with one set-based merge (see merge-update.ts). Retried on deadlock.
    */
-  async update<Row extends MergeRow>(
+  async update(
     table: RecordTable<string>,
     crmIds: string[],
+    references: readonly { rule: ReferenceRule; ids: string[] }[],
     now: Date,
-    decide: (stored: Map<string, LockedRecord>) => Row[][],
+    decide: (stored: Map<string, LockedRecord>, found: Set<string>[]) => RecordWrite[][],
   ): Promise<void> {
     const sorted = [...new Set(crmIds)].sort();
     for (let attempt = 1; ; attempt++) {
@@ -86,8 +95,15 @@ export class RecordMatchingStore {
                 `WHERE ${id} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
               sorted,
             )) as ({ crmId: string } & LockedRecord)[];
-            const rounds = decide(new Map(rows.map((row) => [row.crmId, { externalId: row.externalId, customFields: row.customFields }])));
+            const found: Set<string>[] = [];
+            for (const { rule, ids } of references) found.push(await this.existing(manager, rule, ids));
+            const rounds = decide(new Map(rows.map((row) => [row.crmId, { externalId: row.externalId, customFields: row.customFields }])), found);
             const metadata = manager.connection.getMetadata(table.entity);
+            const columnOf = (property: string) => {
+              const column = metadata.findColumnWithPropertyName(property);
+              if (!column) throw new Error(`${table.name} has no column for ${property}`);
+              return column.databaseName;
+            };
             const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
             const stamp: unknown = manager.connection.driver.preparePersistentValue(now, updatedAt);
             // mysql2 would format a Date in the connection's zone; the DataSource stores UTC (timezone 'Z').
@@ -98,7 +114,14 @@ export class RecordMatchingStore {
               customFields: metadata.findColumnWithPropertyName('customFields')!.databaseName,
               updatedAt: updatedAt.databaseName,
             };
-            for (const round of rounds) await mergeUpdate(manager, target, round, timestamp);
+            for (const round of rounds) {
+              const rows = round.map((write) => ({
+                id: write.crmId,
+                values: new Map([...write.values].map(([property, value]) => [columnOf(property), value])),
+                patch: write.patch,
+              }));
+              await mergeUpdate(manager, target, rows, timestamp);
+            }
           },
           'READ COMMITTED',
         );
@@ -106,6 +129,31 @@ export class RecordMatchingStore {
         if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
       }
     }
+  }
+
+  /** Which of `ids` a reference rule finds (owners: active users): one query. */
+  private async existing(manager: EntityManager, rule: ReferenceRule, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const metadata = manager.connection.getMetadata(rule.entity);
+    const q = (name: string) => manager.connection.driver.escape(name);
+    const column = (property: string) => {
+      const found = metadata.findColumnWithPropertyName(property);
+      if (!found) throw new Error(`${metadata.name} has no column for ${property}`);
+      return found;
+    };
+    const id = q(column(rule.idProperty).databaseName);
+    const values: unknown[] = [];
+    let filter = '';
+    if (rule.where) {
+      const where = column(rule.where.property);
+      filter = `${q(where.databaseName)} = ? AND `;
+      values.push(manager.connection.driver.preparePersistentValue(rule.where.value, where));
+    }
+    const rows = (await manager.query(`SELECT ${id} AS ${q('id')} FROM ${q(metadata.tableName)} WHERE ${filter}${id} IN (${ids.map(() => '?').join(', ')})`, [
+      ...values,
+      ...ids,
+    ])) as { id: string }[];
+    return new Set(rows.map((row) => row.id));
   }
 
   /** The escaped column of an entity property. */

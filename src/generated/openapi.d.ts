@@ -339,14 +339,25 @@ export interface components {
             message: string;
         };
         /**
-         * @description One contact as Enginy sends it. Only `externalId` is required. Documented fields take a string
-         *     (a number or boolean is stored as its text; `null` means absent). Any other key is kept as a
-         *     custom field with its JSON value.
+         * @description One contact as Enginy sends it; this schema is what the service validates each item against.
+         *     Only `externalId` is required. Documented fields take a string: a number or boolean is stored as
+         *     its text, and `null`, an empty string or one of only whitespace means absent. `campaigns`,
+         *     `conversationTags` and `enrichments` also take an array of strings, stored joined by ", " (the
+         *     joined text must fit the field's `maxLength`). Lengths count characters (Unicode code points).
+         *     Any other key is kept as a custom field with its JSON value: at most 100 of them, each name at
+         *     most 100 characters, 16 384 bytes of JSON in all; `__proto__`, `constructor` and `prototype`
+         *     are dropped. `externalId` must be text a database can store as sent (no lone UTF-16 surrogate).
          */
         ContactInput: {
             /** @description Enginy's lead id. The key of idempotency. */
             externalId: string | number | boolean;
-            /** @description Must be a valid address. Stored as sent, matched case-insensitively. */
+            /**
+             * Format: email
+             * @description An address as JSON Schema's `email` format checks it (ajv-formats): `local@domain`, ASCII
+             *     only, the local part letters, digits and ``!#$%&'*+/=?^_`{|}~-`` in dot-separated words, the
+             *     domain dot-separated labels of letters, digits and inner hyphens, at least two of them.
+             *     Stored as sent, matched case-insensitively.
+             */
             email?: string | number | boolean | null;
             firstName?: string | number | boolean | null;
             lastName?: string | number | boolean | null;
@@ -364,11 +375,13 @@ export interface components {
             domain?: string | number | boolean | null;
             description?: string | number | boolean | null;
             emailVerificationStatus?: string | number | boolean | null;
-            /** @description A comma-separated list of campaign names. */
-            campaigns?: string | number | boolean | null;
+            /** @description A list of campaign names: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            campaigns?: string | number | boolean | null | string[];
             lastContactedBy?: string | number | boolean | null;
-            conversationTags?: string | number | boolean | null;
-            enrichments?: string | number | boolean | null;
+            /** @description Conversation tags: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            conversationTags?: string | number | boolean | null | string[];
+            /** @description Enrichments: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            enrichments?: string | number | boolean | null | string[];
         } & {
             [key: string]: unknown;
         };
@@ -393,10 +406,12 @@ export interface components {
          * @description Why an item was not stored:
          *     `NOT_AN_OBJECT` the item is not a JSON object;
          *     `MISSING_EXTERNAL_ID` no usable `externalId`;
-         *     `INVALID_FIELD` a documented field holds an object or array, or `externalId` holds text that is
+         *     `INVALID_FIELD` a documented field holds an object or an array (a list field: an array holding
+         *     anything but strings), or `externalId` holds text that is
          *     not valid Unicode (a lone surrogate such as `"\ud800"`, which no database can store as sent);
          *     `INVALID_EMAIL` `email` is not a valid address;
-         *     `VALUE_TOO_LONG` a field is over its `maxLength`;
+         *     `VALUE_TOO_LONG` a field is over its `maxLength` (a list field: once joined by ", "), or a list
+         *     field has more than its `maxItems`;
          *     `UNKNOWN_OWNER` `ownerId` names no active user (a contact already stored answers `existing` instead, so a re-sent batch still maps);
          *     `TOO_MANY_CUSTOM_FIELDS` more than 100 custom keys;
          *     `CUSTOM_FIELD_KEY_TOO_LONG` a custom key over 100 characters;
@@ -569,6 +584,8 @@ export interface components {
         };
         /** @description The record's `crmId`, as `POST /contacts` or `POST /companies` returned it. */
         UpdateCrmId: string;
+        /** @description Accepted and ignored on update (the service keeps its own timestamps); never a custom field. */
+        ServiceTimestamp: string | null;
         /**
          * @description The changes to one contact: `crmId` is required; every other key is optional. Documented fields
          *     take the values `POST /contacts` takes, or `null` to clear them. Any other key is a custom field:
@@ -576,6 +593,8 @@ export interface components {
          */
         UpdateContactInput: {
             crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
             externalId?: components["schemas"]["ContactInput"]["externalId"];
             email?: components["schemas"]["ContactInput"]["email"];
             firstName?: components["schemas"]["ContactInput"]["firstName"];
@@ -610,6 +629,8 @@ export interface components {
          */
         UpdateCompanyInput: {
             crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
             externalId?: components["schemas"]["SyncCompanyInput"]["externalId"];
             name?: components["schemas"]["SyncCompanyInput"]["name"];
             domain?: components["schemas"]["SyncCompanyInput"]["domain"];
@@ -706,7 +727,11 @@ export interface components {
         };
     };
     responses: {
-        /** @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). */
+        /**
+         * @description The body or a parameter is malformed (not JSON, wrong shape, invalid value). For a query or an
+         *     operator body, `message` has one sentence per field in trouble: the field, what it takes, and
+         *     what was sent (a length or a kind instead of a value that could be an address).
+         */
         BadRequest: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

@@ -52,6 +52,25 @@ describe('Users', () => {
       expect(res.body.error).toBe('bad_request');
     });
 
+    it.each([
+      ['no name', { email: 'a@example.com' }, 'name is required: send text of 1 to 255 characters.'],
+      ['an empty name', { name: '' }, 'name must be text of 1 to 255 characters (got 0 characters).'],
+      // The address itself is never repeated: an email is kept out of answers as out of logs.
+      ['a bad email', { name: 'A', email: 'not-an-email' }, 'email must be an ASCII email address of at most 320 characters.'],
+      ['an unknown key', { name: 'A', role: 'admin' }, 'role is not a field of this body; the fields are name, email.'],
+      [
+        'several problems, one sentence each',
+        { name: 7, email: null, role: 'admin' },
+        'name must be text of 1 to 255 characters (got 7). email must be an ASCII email address of at most 320 characters (got null). ' +
+          'role is not a field of this body; the fields are name, email.',
+      ],
+      ['an array', [{ name: 'A' }], 'The body must be a JSON object with the fields name, email.'],
+    ])('words the 400 for %s as one sentence per field', async (_, body, message) => {
+      const res = await t.api.post('/users', body, admin);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'bad_request', message });
+    });
+
     it('answers 415 to a body that is not JSON', async () => {
       const res = await t.api.request('POST', '/users', { raw: 'name=A', contentType: 'text/plain', key: ADMIN_KEY });
       expect(res.status).toBe(415);
@@ -96,8 +115,14 @@ describe('Users', () => {
       expect(res.status).toBe(409);
     });
 
-    it('answers 400 to a wrong type', async () => {
-      expect((await t.api.patch(`/users/${id}`, { active: 'yes' }, admin)).status).toBe(400);
+    it.each([
+      [{ active: 'yes' }, 'active must be true or false (got "yes").'],
+      [{ name: ['Pat'] }, 'name must be text of 1 to 255 characters (got an array).'],
+      [{ email: 42 }, 'email must be an ASCII email address of at most 320 characters, or null (got 42).'],
+    ])('answers 400 to a wrong type (%j), naming the field and what it takes', async (body, message) => {
+      const res = await t.api.patch(`/users/${id}`, body, admin);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'bad_request', message });
     });
   });
 

@@ -3,7 +3,7 @@
 // limits once merged (and within what the databases' JSON functions take). The changes that pass are
 // split into rounds: round n holds the n-th change of each record, so that several items for one
 // crmId apply in request order, each round one set-based statement.
-import { CUSTOM_FIELD_LIMITS } from '../contacts/contact-fields.js';
+import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import type { UpdateError, UpdateErrorCode } from '../contract/api-types.js';
 import type { LockedRecord } from '../database/record-matching-store.js';
 import { depthOf, hasEscapedLoneSurrogate, MAX_CUSTOM_DEPTH, mergePatch } from './merge-patch.js';

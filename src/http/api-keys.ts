@@ -4,8 +4,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from './domain-error.js';
-import { sendError, toErrorResponse } from './error-response.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 
 export type KeyRole = 'admin' | 'integration';
 
