@@ -6,6 +6,8 @@ import { ConnectionDrainer } from './http/connection-drainer.js';
 import { ErrorFilter } from './errors/error.filter.js';
 import { loggingModule, ROOT_LOGGER } from './http/logging.js';
 import { createValidationPipe } from './http/validation.js';
+import { AssociationsModule } from './associations/associations.module.js';
+import { CompaniesModule } from './companies/companies.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -19,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
+      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, CompaniesModule, AssociationsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { ContactsController } from './contacts.controller.js';
 import { ContactsMetrics } from './contacts.metrics.js';
@@ -7,7 +8,7 @@ import { ContactsService } from './contacts.service.js';
 import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
-  imports: [MetricsModule],
+  imports: [MetricsModule, AssociationsModule],
   controllers: [ContactsController],
   providers: [ContactsService, ContactsRepository, ContactsMetrics, RecordMatchingStore],
 })

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AssociationsService } from '../associations/associations.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { BatchEngine } from '../batch/batch-engine.js';
 import type {
@@ -15,7 +16,7 @@ import { type Outcome, RecordSync } from '../sync/record-sync.js';
 import { CONTACTS_SYNC } from './contacts.sync.js';
 import { Database } from '../database/database.js';
 import { DomainError } from '../errors/domain-error.js';
-import { isUuid } from '../common/ids.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { toContact } from './contact.mapper.js';
 import { CONTACTS_BATCH } from './contacts.batch.js';
 import { ContactsMetrics } from './contacts.metrics.js';
@@ -25,16 +26,6 @@ export interface CreateContactsOutcome {
   /** true when at least one item is stored (created now or already existing). */
   stored: boolean;
   body: CreateContactsResponse;
-}
-
-const DEFAULT_PAGE_SIZE = 50;
-
-const encodeCursor = (crmId: string): string => Buffer.from(crmId, 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const crmId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!isUuid(crmId)) throw new DomainError('bad_request', 'cursor is not a cursor this service returned.');
-  return crmId;
 }
 
 @Injectable()
@@ -48,6 +39,7 @@ export class ContactsService {
     @Inject(AppConfig) config: AppConfig,
     @Inject(ContactsMetrics) private readonly metrics: ContactsMetrics,
     @Inject(RecordMatchingStore) store: RecordMatchingStore,
+    @Inject(AssociationsService) private readonly associations: AssociationsService,
   ) {
     this.batch = new BatchEngine(db, CONTACTS_BATCH, config.maxBatchSize);
     this.sync = new RecordSync(CONTACTS_SYNC, store, config.maxBatchSize, config.syncProperties);
@@ -77,7 +69,7 @@ export class ContactsService {
   async getContact(crmId: string): Promise<Contact> {
     const entity = await this.contacts.findByCrmId(crmId);
     if (!entity) throw new DomainError('not_found', 'No contact has this crmId.');
-    return toContact(entity);
+    return toContact(entity, await this.associations.linkedCompanies(crmId));
   }
 
   async listContacts(query: ListContactsQuery): Promise<ContactPage> {
@@ -89,8 +81,6 @@ export class ContactsService {
       beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const more = rows.length > limit;
-    return { data: page.map(toContact), nextCursor: more ? encodeCursor(page[page.length - 1].crmId) : null };
+    return pageOf(rows, limit, toContact);
   }
 }
