@@ -5,10 +5,11 @@ import { UsersModule } from '../users/users.module.js';
 import { CompaniesController } from './companies.controller.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { CompaniesService } from './companies.service.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
   imports: [UsersModule, MetricsModule, AssociationsModule],
   controllers: [CompaniesController],
-  providers: [CompaniesService, CompaniesRepository],
+  providers: [CompaniesService, CompaniesRepository, RecordMatchingStore],
 })
 export class CompaniesModule {}

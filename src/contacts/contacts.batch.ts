@@ -2,7 +2,7 @@
 // Everything else (the input rules from ContactInput, storage by externalId) is the engine's.
 import type { BatchDefinition } from '../batch/batch-engine.js';
 import { linkedinKey } from '../matching/linkedin-url.js';
-import { UserEntity } from '../users/user.entity.js';
+import { ACTIVE_OWNER } from '../users/owner-reference.js';
 import { ContactEntity } from './contact.entity.js';
 
 export const CONTACTS_BATCH: BatchDefinition<'UNKNOWN_OWNER'> = {
@@ -23,14 +23,5 @@ export const CONTACTS_BATCH: BatchDefinition<'UNKNOWN_OWNER'> = {
   ],
   // An item whose contact is already stored is answered `existing` whatever its owner: a re-sent batch
   // maps even when its owner was deactivated since the first send.
-  references: [
-    {
-      field: 'ownerId',
-      entity: UserEntity,
-      idProperty: 'id',
-      where: { property: 'active', value: true },
-      code: 'UNKNOWN_OWNER',
-      message: 'ownerId names no active user (see GET /users).',
-    },
-  ],
+  references: [ACTIVE_OWNER],
 };

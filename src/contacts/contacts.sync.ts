@@ -4,7 +4,7 @@ import type { ContactMatchRule } from '../contract/api-types.js';
 import { linkedinKey } from '../matching/linkedin-url.js';
 import type { SyncDefinition } from '../sync/record-sync.js';
 import { ContactEntity } from './contact.entity.js';
-import { CONTACTS_BATCH } from './contacts.batch.js';
+import { ACTIVE_OWNER } from '../users/owner-reference.js';
 
 export const CONTACTS_SYNC: SyncDefinition<ContactMatchRule> = {
   listKey: 'contacts',
@@ -27,5 +27,5 @@ export const CONTACTS_SYNC: SyncDefinition<ContactMatchRule> = {
     { property: 'emailLower', source: 'email', from: (email) => email?.toLowerCase() ?? null },
     { property: 'linkedinNormalized', source: 'linkedinUrl', from: (url) => linkedinKey(url, 'person') },
   ],
-  references: CONTACTS_BATCH.references ?? [],
+  references: [ACTIVE_OWNER],
 };

@@ -863,8 +863,9 @@ export interface components {
         };
         /**
          * @description The changes to one company: `crmId` is required; every other key is optional. Documented fields
-         *     take the values `POST /companies` takes, or `null` to clear them. Any other key is a custom field:
-         *     merged key by key, `null` removes it.
+         *     take text (a number or boolean is stored as its text), `numberOfEmployees` and `foundedYear` a
+         *     whole number, or `null` to clear them. Any other key is a custom field: merged key by key, `null`
+         *     removes it.
          */
         UpdateCompanyInput: {
             crmId: components["schemas"]["UpdateCrmId"];
@@ -874,6 +875,27 @@ export interface components {
             name?: components["schemas"]["SyncCompanyInput"]["name"];
             domain?: components["schemas"]["SyncCompanyInput"]["domain"];
             linkedinUrl?: components["schemas"]["SyncCompanyInput"]["linkedinUrl"];
+            industry?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A whole number of employees (0 to 999999999).
+             */
+            numberOfEmployees?: string | number | null;
+            /** @description The `id` of an active user from `GET /users`. */
+            ownerId?: string | number | boolean | null;
+            description?: string | number | boolean | null;
+            location?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A year (0 to 9999).
+             */
+            foundedYear?: string | number | null;
+            revenue?: string | number | boolean | null;
+            companyType?: string | number | boolean | null;
+            technologiesUsed?: string | number | boolean | null;
+            campaigns?: string | number | boolean | null;
+            lastContactedBy?: string | number | boolean | null;
+            leadCountries?: string | number | boolean | null;
         } & {
             [key: string]: unknown;
         };
