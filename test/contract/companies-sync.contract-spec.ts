@@ -1,41 +1,13 @@
 // POST /companies/sync and PUT /companies. Companies are stored here straight into the table (as
 // POST /companies stores them, matching keys included), so that these operations are tested on
 // their own; test/e2e/sync.e2e-spec.ts has the migration that fills the keys of stored rows.
-import { normalizeDomain } from '../../src/companies/domain.js';
-import { companyNameKey } from '../../src/matching/company-name.js';
-import { linkedinKey } from '../../src/matching/linkedin-url.js';
+import { storeCompany } from '../support/companies.js';
 import { ADMIN_KEY } from '../support/keys.js';
 import { runId } from '../support/factories.js';
 import { spec } from '../support/spec.js';
-import { type TestApp, useTestApp } from '../support/test-app.js';
+import { useTestApp } from '../support/test-app.js';
 
 type SyncResult = { externalId: string; crmId: string; matchedBy: string; properties: Record<string, unknown> };
-
-let sequence = 0;
-/** Stores a company as the create path would, and answers its crmId. Later calls make younger companies. */
-export async function storeCompany(t: TestApp, fields: { externalId: string; name?: string; domain?: string; linkedinUrl?: string; custom?: object }): Promise<string> {
-  sequence++;
-  const crmId = `0197a3f2-6c1e-7b3a-9d2e-${String(sequence).padStart(12, '0')}`;
-  const stamp = `2026-01-01 00:00:${String(sequence % 60).padStart(2, '0')}.${String(sequence).padStart(3, '0').slice(-3)}`;
-  await t.dataSource.query(
-    'INSERT INTO companies (crm_id, external_id, name, name_folded, domain, domain_normalized, linkedin_url, linkedin_normalized, custom_fields, created_at, updated_at) ' +
-      'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [
-      crmId,
-      fields.externalId,
-      fields.name ?? null,
-      companyNameKey(fields.name),
-      fields.domain ?? null,
-      fields.domain ? normalizeDomain(fields.domain) : null,
-      fields.linkedinUrl ?? null,
-      linkedinKey(fields.linkedinUrl, 'company'),
-      fields.custom ? JSON.stringify(fields.custom) : null,
-      stamp,
-      stamp,
-    ],
-  );
-  return crmId;
-}
 
 describe('POST /companies/sync', () => {
   const t = useTestApp({ SYNC_PROPERTIES: 'tier' });

@@ -7,8 +7,9 @@ import { expectNoLeak } from '../support/leaks.js';
 import { fuzzed, pollution, RawJson, toJsonText } from '../support/fuzz.js';
 import { spec } from '../support/spec.js';
 import { createTestApp, onMysql, type TestApp } from '../support/test-app.js';
+import { storeCompany } from '../support/companies.js';
 
-const RUNS = { sync: 400, update: 600 };
+const RUNS = { sync: 400, update: 600, companies: 300 };
 const MAX_BATCH_SIZE = 20;
 
 const schemaOf = (name: string) => spec.components.schemas[name];
@@ -17,7 +18,7 @@ const requestSchemaOf = (path: string, method: string) => spec.paths[path][metho
 describe('fuzzing sync and update from the contract', () => {
   let t: TestApp;
   const crmIds: string[] = [];
-  const counted = { sync: {} as Record<number, number>, update: {} as Record<number, number> };
+  const counted = { sync: {} as Record<number, number>, update: {} as Record<number, number>, companies: {} as Record<number, number> };
   const count = (into: Record<number, number>, status: number) => (into[status] = (into[status] ?? 0) + 1);
 
   beforeAll(async () => {
@@ -109,6 +110,45 @@ describe('fuzzing sync and update from the contract', () => {
     for (const [i, id] of crmIds.entries()) {
       const contact = (await t.api.get(`/contacts/${id}`)).body;
       expect([contact.externalId, contact.customFields.sentinel]).toEqual([`fuzz-${i}`, `keep-${i}`]);
+    }
+  }, 300000);
+
+  it(`POST /companies/sync and PUT /companies: ${RUNS.companies} fuzzed batches each, every answer documented, no 5xx`, async () => {
+    const companyIds: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      companyIds.push(await storeCompany(t, { externalId: `fuzz-co-${i}`, name: `Fuzz Co ${i}`, domain: `fuzz-${i}.example`, custom: { sentinel: `keep-${i}` } }));
+    }
+    const syncBody = fc.oneof(
+      { weight: 8, arbitrary: fc.array(fuzzed(schemaOf('SyncCompanyInput')), { minLength: 1, maxLength: MAX_BATCH_SIZE + 2 }).map((companies) => ({ companies })) },
+      { weight: 1, arbitrary: fuzzed(requestSchemaOf('/companies/sync', 'post')) },
+    );
+    const updateItem = fc.tuple(fuzzed(schemaOf('UpdateCompanyInput')), fc.constantFrom<unknown>(...companyIds, 'nope')).map(([value, id]) => {
+      if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof RawJson) return value;
+      const entries = Object.entries(value).filter(([key]) => key !== 'sentinel' && key !== 'externalId');
+      return Object.fromEntries([...entries, ['crmId', id]]);
+    });
+    const updateBody = fc.oneof(
+      { weight: 8, arbitrary: fc.array(updateItem, { minLength: 1, maxLength: MAX_BATCH_SIZE + 2 }).map((companies) => ({ companies })) },
+      { weight: 1, arbitrary: fuzzed(requestSchemaOf('/companies', 'put')) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), syncBody, updateBody, async (sync, syncWith, updateWith) => {
+        const sent = sync ? syncWith : updateWith;
+        const res = await t.api.request(sync ? 'POST' : 'PUT', sync ? '/companies/sync' : '/companies', { raw: toJsonText(sent) });
+        count(counted.companies, res.status);
+        expect(res.status).toBeLessThan(500);
+        expectNoLeak(res.body);
+        if (sync || (res.status !== 200 && res.status !== 422)) return;
+        const items = (JSON.parse(toJsonText(sent)) as { companies: unknown[] }).companies;
+        const { results, errors } = res.body as { results: { success: boolean }[]; errors: { index: number }[] };
+        expect(results).toHaveLength(items.length);
+        expect(errors.map((e) => e.index)).toEqual(results.flatMap((r, i) => (r.success ? [] : [i])));
+      }),
+      { numRuns: RUNS.companies * 2 },
+    );
+    for (const [i, id] of companyIds.entries()) {
+      const company = (await t.api.get(`/companies/${id}`)).body;
+      expect([company.externalId, company.customFields.sentinel]).toEqual([`fuzz-co-${i}`, `keep-${i}`]);
     }
   }, 300000);
 });
