@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ParseIdPipe } from '../http/parse-id.pipe.js';
-import type { Company, CompanyPage, SyncCompaniesResponse, UpdateBatchResult } from '../contract/api-types.js';
+import type { Company, CompanyPage, CreateCompaniesResponse, SyncCompaniesResponse, UpdateBatchResult } from '../contract/api-types.js';
 import { CompaniesService } from './companies.service.js';
 import { ListCompaniesQueryDto } from './dto/list-companies.query.js';
 
@@ -23,6 +23,15 @@ export class CompaniesController {
   async updateCompanies(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<UpdateBatchResult> {
     const outcome = await this.companies.updateCompanies(body);
     if (!outcome.ok) res.status(422);
+    return outcome.body;
+  }
+
+  /** The body is checked item by item by the batch engine, so it is taken as it came (`unknown`). */
+  @Post()
+  @HttpCode(201)
+  async createCompanies(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CreateCompaniesResponse> {
+    const outcome = await this.companies.createCompanies(body);
+    if (!outcome.stored) res.status(422);
     return outcome.body;
   }
 

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AssociationsModule } from '../associations/associations.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { UsersModule } from '../users/users.module.js';
 import { CompaniesController } from './companies.controller.js';
+import { CompaniesMetrics } from './companies.metrics.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { CompaniesService } from './companies.service.js';
 import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
-  imports: [UsersModule, MetricsModule, AssociationsModule],
+  imports: [MetricsModule, AssociationsModule],
   controllers: [CompaniesController],
-  providers: [CompaniesService, CompaniesRepository, RecordMatchingStore],
+  providers: [CompaniesService, CompaniesRepository, CompaniesMetrics, RecordMatchingStore],
 })
 export class CompaniesModule {}

@@ -1,33 +1,49 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AssociationsService } from '../associations/associations.service.js';
+import { BatchEngine } from '../batch/batch-engine.js';
+import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
 import type {
   Company,
+  CompanyError,
   CompanyMatchRule,
   CompanyPage,
+  CreateCompaniesResponse,
   ListCompaniesQuery,
   SyncCompaniesResponse,
   UpdateBatchResult,
 } from '../contract/api-types.js';
-import { AppConfig } from '../config/app-config.js';
+import { Database } from '../database/database.js';
 import { RecordMatchingStore } from '../database/record-matching-store.js';
 import { type Outcome, RecordSync } from '../sync/record-sync.js';
+import { COMPANIES_BATCH } from './companies.batch.js';
+import { CompaniesMetrics } from './companies.metrics.js';
 import { COMPANIES_SYNC } from './companies.sync.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { toCompany } from './company.mapper.js';
 import { normalizeDomain } from './domain.js';
 
+export interface CreateCompaniesOutcome {
+  /** true when at least one item is stored (created now or already existing). */
+  stored: boolean;
+  body: CreateCompaniesResponse;
+}
+
 @Injectable()
 export class CompaniesService {
   private readonly sync: RecordSync<CompanyMatchRule>;
+  private readonly batch: BatchEngine<'UNKNOWN_OWNER'>;
 
   constructor(
     @Inject(CompaniesRepository) private readonly companies: CompaniesRepository,
     @Inject(AssociationsService) private readonly associations: AssociationsService,
-    @Inject(RecordMatchingStore) store: RecordMatchingStore,
+    @Inject(CompaniesMetrics) private readonly metrics: CompaniesMetrics,
+    @Inject(Database) db: Database,
     @Inject(AppConfig) config: AppConfig,
+    @Inject(RecordMatchingStore) store: RecordMatchingStore,
   ) {
+    this.batch = new BatchEngine(db, COMPANIES_BATCH, config.maxBatchSize);
     this.sync = new RecordSync(COMPANIES_SYNC, store, config.maxBatchSize, config.syncProperties);
   }
 
@@ -39,6 +55,17 @@ export class CompaniesService {
   /** A partial merge of each item into the company its crmId names. */
   updateCompanies(body: unknown): Promise<Outcome<UpdateBatchResult>> {
     return this.sync.update(body);
+  }
+  /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
+  async createCompanies(body: unknown): Promise<CreateCompaniesOutcome> {
+    const outcome = await this.batch.run(body);
+    const answer: CreateCompaniesResponse = {
+      results: outcome.results.map(({ externalId, id, status }) => ({ externalId, crmId: id, status })),
+      // CompanyInput has no `format: email` field, so the engine's INVALID_EMAIL cannot arise here.
+      errors: outcome.errors as CompanyError[],
+    };
+    this.metrics.recordBatch(answer);
+    return { stored: outcome.stored, body: answer };
   }
 
   async getCompany(crmId: string): Promise<Company> {

@@ -39,6 +39,14 @@ export type ListContactsQuery = NonNullable<operations['listContacts']['paramete
 export type LinkedCompanies = Schemas['LinkedCompanies'];
 export type CompanyRef = Schemas['CompanyRef'];
 
+export type CompanyInput = Schemas['CompanyInput'];
+export type CreateCompaniesRequest = Schemas['CreateCompaniesRequest'];
+export type CompanyBatchResult = Schemas['CompanyBatchResult'];
+/** The answer of POST /companies, 201 and 422 alike. */
+export type CreateCompaniesResponse = CompanyBatchResult;
+export type CompanyResult = Schemas['CompanyResult'];
+export type CompanyError = Schemas['CompanyError'];
+export type CompanyErrorCode = Schemas['CompanyErrorCode'];
 export type Company = Schemas['Company'];
 export type CompanyPage = Schemas['CompanyPage'];
 export type ListCompaniesQuery = NonNullable<operations['listCompanies']['parameters']['query']>;

@@ -197,7 +197,31 @@ export interface paths {
          *     `422` with the same body when none did.
          */
         put: operations["updateCompanies"];
-        post?: never;
+        /**
+         * Create a batch of companies (Enginy export)
+         * @description Enginy creates a lead's company before the lead. Same promises as `POST /contacts`:
+         *     **every input item appears exactly once**, in `results` (request order) or in `errors` (by index).
+         *
+         *     * **Idempotent by `externalId`.** A company whose `externalId` is already stored is not created
+         *       again and not changed: its `crmId` comes back with `status: existing`. The same `externalId`
+         *       twice in one batch is one company (the first valid item is stored).
+         *     * **Fields.** `externalId` is required. Text fields take a string (a number or boolean is stored
+         *       as its text; `null` or a blank string means absent; an object there is an item error; a value
+         *       over its `maxLength` is an item error, never cut). `technologiesUsed`, `campaigns` and
+         *       `leadCountries` also take an array of strings, stored joined by `", "`.
+         *       `numberOfEmployees` and `foundedYear` take an integer or a string of digits, stored as an
+         *       integer; any other value is `INVALID_FIELD`. `ownerId` must name an active user from `GET /users`.
+         *     * **Domain.** `domain` is stored as sent, and also as a bare host in `domainNormalized` (what
+         *       `GET /companies?domain=` compares): lower case, without protocol, `www.`, port, path, query or
+         *       trailing dot; a URL or an email address yields its host; an international name is stored in
+         *       its ASCII (punycode) form. A domain with no usable host is kept as sent, with
+         *       `domainNormalized: null`; it is not an error.
+         *     * **Custom fields.** Any other key is kept with its JSON value and returned as `customFields`
+         *       (same limits as contacts: 100 keys, 100 characters a key, 16 384 bytes of JSON).
+         *     * **Outcome.** `201` when at least one item is stored (or already existed); `422` with the same
+         *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
+         */
+        post: operations["createCompanies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -611,6 +635,94 @@ export interface components {
             firstName: string | null;
             lastName: string | null;
         };
+        /**
+         * @description One company as Enginy sends it. Only `externalId` is required. Text fields take a string (a
+         *     number or boolean is stored as its text; `null` or a blank string means absent). The list-like
+         *     fields (`technologiesUsed`, `campaigns`, `leadCountries`) also take an array of strings, stored
+         *     joined by `", "` (the joined text within `maxLength`). `numberOfEmployees` and `foundedYear` take
+         *     a whole number or a string of digits (stored as an integer, within their bounds). Any other key is
+         *     kept as a custom field with its JSON value (limits as for contacts). Lengths count characters
+         *     (Unicode code points).
+         */
+        CompanyInput: {
+            /** @description Enginy's company id. The key of idempotency. */
+            externalId: string | number | boolean;
+            name?: string | number | boolean | null;
+            /** @description A domain, a URL or an email address; also stored normalized as `domainNormalized`. */
+            domain?: string | number | boolean | null;
+            industry?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description Headcount: a whole number from 0 to 999 999 999, or the same as a string of digits ("120");
+             *     stored as an integer. Anything else ("51-200", "1,200", 12.5, -3) is `INVALID_FIELD`.
+             */
+            numberOfEmployees?: number | string | null;
+            linkedinUrl?: string | number | boolean | null;
+            /** @description The `id` of an active user from `GET /users`. */
+            ownerId?: string | number | boolean | null;
+            description?: string | number | boolean | null;
+            location?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description The year the company was founded: a whole number from 0 to 9999, or the same as a string of
+             *     digits ("2011"); stored as an integer. Anything else is `INVALID_FIELD`.
+             */
+            foundedYear?: number | string | null;
+            /** @description Kept as text, such as "10M-50M" or "12000000". */
+            revenue?: string | number | boolean | null;
+            companyType?: string | number | boolean | null;
+            /** @description A comma-separated list, or an array of strings. */
+            technologiesUsed?: string | number | boolean | null | string[];
+            /** @description A comma-separated list of campaign names, or an array of them. */
+            campaigns?: string | number | boolean | null | string[];
+            lastContactedBy?: string | number | boolean | null;
+            /** @description A comma-separated list of countries, or an array of them. */
+            leadCountries?: string | number | boolean | null | string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A batch of companies. Items that are not valid companies do not fail the request: each is
+         *     reported in `errors` by its index. The batch may hold at most `MAX_BATCH_SIZE` items (1000 by default).
+         */
+        CreateCompaniesRequest: {
+            companies: components["schemas"]["CompanyInput"][];
+        };
+        CompanyResult: {
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            status: components["schemas"]["ContactResultStatus"];
+        };
+        /**
+         * @description Why an item was not stored: the codes of `ContactErrorCode`, with the same meanings
+         *     (`INVALID_FIELD` also when `numberOfEmployees` or `foundedYear` is not a whole number within
+         *     its bounds, or a list field's array holds something other than strings).
+         * @enum {string}
+         */
+        CompanyErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
+        CompanyError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's `companies` array.
+             */
+            index: number;
+            /** @description The item's `externalId`, when it has a usable one. */
+            externalId?: string;
+            code: components["schemas"]["CompanyErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        /**
+         * @description The answer of `POST /companies` (with `201` and with `422`): every item of the batch appears
+         *     exactly once, in `results` or in `errors`.
+         */
+        CompanyBatchResult: {
+            /** @description One entry per stored item, in request order. */
+            results: components["schemas"]["CompanyResult"][];
+            /** @description One entry per item that was not stored. */
+            errors: components["schemas"]["CompanyError"][];
+        };
         /** @description A stored company. Absent fields are `null`. `contacts` is there only in `GET /companies/{crmId}`. */
         Company: {
             crmId: components["schemas"]["Id"];
@@ -945,7 +1057,10 @@ export interface components {
             results: components["schemas"]["UpdateResult"][];
             errors: components["schemas"]["UpdateError"][];
         };
-        /** @description An owner as Enginy sees it. */
+        /**
+         * User
+         * @description An owner as Enginy sees it.
+         */
         User: {
             id: components["schemas"]["Id"];
             name: string;
@@ -1040,7 +1155,7 @@ export interface components {
                 /**
                  * @example {
                  *       "error": "forbidden",
-                 *       "message": "This action needs an admin key."
+                 *       "message": "This action needs an admin key (one listed in ADMIN_API_KEYS); this key is an integration key."
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
@@ -1532,18 +1647,10 @@ export interface operations {
                      *         {
                      *           "externalId": "lead-0002",
                      *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8f",
-                     *           "status": "existing"
+                     *           "status": "created"
                      *         }
                      *       ],
-                     *       "errors": [
-                     *         {
-                     *           "index": 2,
-                     *           "externalId": "lead-0003",
-                     *           "code": "INVALID_EMAIL",
-                     *           "field": "email",
-                     *           "message": "email is not a valid email address."
-                     *         }
-                     *       ]
+                     *       "errors": []
                      *     }
                      */
                     "application/json": components["schemas"]["ContactBatchResult"];
@@ -2006,6 +2113,125 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "externalId": "company-0001",
+                 *           "name": "Acme",
+                 *           "domain": "https://www.Acme.example/about",
+                 *           "industry": "Software",
+                 *           "numberOfEmployees": 120,
+                 *           "linkedinUrl": "https://www.linkedin.com/company/acme",
+                 *           "description": "Makes everything.",
+                 *           "location": "Barcelona, Spain",
+                 *           "foundedYear": "2011",
+                 *           "revenue": "10M-50M",
+                 *           "companyType": "Private",
+                 *           "technologiesUsed": [
+                 *             "Salesforce",
+                 *             "HubSpot"
+                 *           ],
+                 *           "campaigns": "Q4 Outbound, Webinar",
+                 *           "lastContactedBy": "sdr@our-team.example",
+                 *           "leadCountries": [
+                 *             "Spain",
+                 *             "Portugal"
+                 *           ],
+                 *           "accountTier": "gold"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0002",
+                 *           "name": "Globex",
+                 *           "domain": "globex.example"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one company is stored (created now, or already existing). */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "company-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "status": "created"
+                     *         },
+                     *         {
+                     *           "externalId": "company-0002",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e02",
+                     *           "status": "existing"
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 2,
+                     *           "externalId": "company-0003",
+                     *           "code": "INVALID_FIELD",
+                     *           "field": "numberOfEmployees",
+                     *           "message": "numberOfEmployees must be a whole number (or a string of digits)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No company of the batch could be stored; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_EXTERNAL_ID",
+                     *           "field": "externalId",
+                     *           "message": "externalId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyBatchResult"];
                 };
             };
             429: components["responses"]["TooManyRequests"];

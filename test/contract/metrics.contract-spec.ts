@@ -80,6 +80,33 @@ describe('GET /metrics', () => {
     expect(rejected(after, 'UNKNOWN_OWNER') - rejected(before, 'UNKNOWN_OWNER')).toBe(1);
   });
 
+  it('counts companies and association pairs created, existing and rejected by error code', async () => {
+    const before = await scrape();
+    const delta = (after: string, name: string, labels: Record<string, string>) => (valueOf(after, name, labels) ?? 0) - (valueOf(before, name, labels) ?? 0);
+    const companyIds = [randomUUID(), randomUUID()];
+    const companies = await t.api.post('/companies', {
+      companies: [{ externalId: companyIds[0] }, { externalId: companyIds[1], numberOfEmployees: 'many' }],
+    });
+    expect(companies.status).toBe(201);
+    expect((await t.api.post('/companies', { companies: [{ externalId: companyIds[0] }] })).body.results[0].status).toBe('existing');
+    const contact = await t.api.post('/contacts', { contacts: [{ externalId: randomUUID() }] });
+    const pair = { contactCRMId: contact.body.results[0].crmId, companyCRMId: companies.body.results[0].crmId };
+    const links = await t.api.post('/associations', { associations: [pair, { ...pair, companyCRMId: randomUUID() }, { contactCRMId: pair.contactCRMId }] });
+    expect(links.status).toBe(200);
+    expect((await t.api.post('/associations', { associations: [pair] })).body.existing).toBe(1);
+
+    const after = await scrape();
+    expect(after).toContain('# TYPE crm_companies_total counter');
+    expect(after).toContain('# TYPE crm_associations_rejected_total counter');
+    expect(delta(after, 'crm_companies_total', { outcome: 'created' })).toBe(1);
+    expect(delta(after, 'crm_companies_total', { outcome: 'existing' })).toBe(1);
+    expect(delta(after, 'crm_companies_rejected_total', { code: 'INVALID_FIELD' })).toBe(1);
+    expect(delta(after, 'crm_associations_total', { outcome: 'created' })).toBe(1);
+    expect(delta(after, 'crm_associations_total', { outcome: 'existing' })).toBe(1);
+    expect(delta(after, 'crm_associations_rejected_total', { code: 'COMPANY_NOT_FOUND' })).toBe(1);
+    expect(delta(after, 'crm_associations_rejected_total', { code: 'MISSING_FIELD' })).toBe(1);
+  });
+
   it('counts requests by route template, method and status, 401s included, with latencies', async () => {
     const crmId = randomUUID();
     expect((await t.api.get(`/contacts/${crmId}`)).status).toBe(404);

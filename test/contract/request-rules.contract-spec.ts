@@ -18,6 +18,9 @@ type Json = Record<string, any>;
 const NOT_DTO_VALIDATED: Record<string, string> = {
   'POST /contacts body':
     'a batch: each item is checked against ContactInput and answered in `errors`; unknown keys are custom fields',
+  'POST /companies body':
+    'a batch: each item is checked against CompanyInput and answered in `errors`; unknown keys are custom fields',
+  'POST /associations body': 'a batch: each pair is checked and answered in `errors`; unknown keys in a pair are ignored',
 };
 
 interface HandlerInput {
