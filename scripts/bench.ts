@@ -19,6 +19,7 @@ import { escapedRow, insertStatement, preparedInsert, rowValues, sqlDateTime } f
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { flood, maxSizeBatch, tally } from './bench/overload.js';
 import { loadConfig } from '../src/config/app-config.js';
+import { checkSync, checkUpdate, crmIdsOf, leadsOf, syncData, syncFloorBatches, updateData, updateFloorBatches } from './bench/sync.js';
 
 const BATCH = 100;
 const OWNERS = 5;
@@ -33,6 +34,8 @@ interface Settings {
   /** Contacts stored before the growth phases. */
   preload: number;
   warmupBatches: number;
+  /** Batches of 100 for each sync and update phase. */
+  syncBatches: number;
   cpuProfileDir?: string;
   serviceNodeOptions: string[];
 }
@@ -58,6 +61,7 @@ function settingsFrom(args: string[]): Settings {
     contacts: Math.ceil(number('--contacts', quick ? 800 : 100_000) / BATCH) * BATCH,
     preload: number('--preload', quick ? 10_000 : 1_000_000),
     warmupBatches: quick ? 8 : 40,
+    syncBatches: quick ? 8 : 200,
     cpuProfileDir: text('--cpu-prof'),
     serviceNodeOptions: (text('--service-node-options', true) ?? startNodeOptions()).split(' ').filter((option) => option !== ''),
   };
@@ -345,6 +349,36 @@ async function main(): Promise<number> {
     results.push(await floor('text', 8, c, true));
     results.push(await floor('prepared', 8, c, true));
     results.push({ ...(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created')), grown: true });
+
+    // Sync and update, with everything above stored: leads of data set c (exported through HTTP just
+    // now) are the half that matches; each phase beside its floor, at concurrency 8.
+    const exportedC = leadsOf(c.bodies);
+    const sync = syncData(exportedC, settings.syncBatches, ownerIds);
+    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: NonNullable<Parameters<typeof runHttpPhase>[0]['operation']>) => {
+      const phase = await measure(async () => {
+        service!.startSampling();
+        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency: 8, bodies, batchSize: BATCH, operation });
+        return { ...measured, kind, grown: true, peakRss: service!.stopSampling() };
+      });
+      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
+      return phase;
+    };
+    const sqlPhase = async (kind: 'sync-floor' | 'update-floor', name: string, batches: ReturnType<typeof syncFloorBatches>) => {
+      const phase = await measure(async () => ({
+        ...(await runSqlPhase({ name, pool: servicePool!, concurrency: 8, protocol: 'prepared', batches, batchSize: BATCH })),
+        kind,
+        protocol: 'prepared' as const,
+        grown: true,
+      }));
+      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
+      return phase;
+    };
+    results.push(await sqlPhase('sync-floor', 'floor: the sync lookups, prepared', syncFloorBatches(sync)));
+    results.push(await operationPhase('sync', 'service: POST /contacts/sync', sync.bodies, { method: 'POST', path: '/contacts/sync', status: 200, check: checkSync }));
+    const update = updateData(await crmIdsOf(servicePool, exportedC.map((lead) => lead.externalId)), settings.syncBatches);
+    results.push(await sqlPhase('update-floor', 'floor: one grouped UPDATE, prepared', updateFloorBatches(update.floorRows, false)));
+    results.push(await sqlPhase('update-floor', 'floor: 100 single-row UPDATEs', updateFloorBatches(update.floorRows, true)));
+    results.push(await operationPhase('update', 'service: PUT /contacts', update.bodies, { method: 'PUT', path: '/contacts', status: 200, check: checkUpdate }));
 
     facts.serviceHwm = service.highWaterMark();
 

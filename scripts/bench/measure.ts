@@ -1,10 +1,10 @@
 // What one measured phase produces, and the two ways of producing it: autocannon against the service,
 // mysql2 straight into MySQL.
 import autocannon from 'autocannon';
-import type { Pool } from 'mysql2/promise';
+import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { CpuSplit } from './cpu.js';
 
-export type PhaseKind = 'floor' | 'new' | 'retry' | 'grown';
+export type PhaseKind = 'floor' | 'new' | 'retry' | 'grown' | 'sync' | 'sync-floor' | 'update' | 'update-floor';
 
 /** How the floor sends its INSERTs: SQL text (mysql2 query) or prepared statements (mysql2 execute). */
 export type FloorProtocol = 'text' | 'prepared';
@@ -51,14 +51,33 @@ export interface HttpPhase {
   bodies: Buffer[];
   batchSize: number;
   /** The status every result of the phase must carry: new contacts, or contacts already stored. */
-  expectStatus: 'created' | 'existing';
+  expectStatus?: 'created' | 'existing';
+  /** Another operation than POST /contacts: its method, path, status, and a check of each answer. */
+  operation?: { method: 'POST' | 'PUT'; path: string; status: number; check: (body: unknown) => string | undefined };
+}
+
+/** POST /contacts answers: no item in `errors`, one result per contact, each with the expected status. */
+function createCheck(batchSize: number, expectStatus: 'created' | 'existing') {
+  return (body: unknown): string | undefined => {
+    const parsed = body as { results?: { status?: string }[]; errors?: { code?: string }[] };
+    if ((parsed.errors?.length ?? 0) > 0) return `${parsed.errors!.length} item error(s), first code ${parsed.errors![0].code}`;
+    if (parsed.results?.length !== batchSize) return `${parsed.results?.length} results for ${batchSize} contacts`;
+    const wrong = parsed.results.filter((r) => r.status !== expectStatus).length;
+    return wrong > 0 ? `${wrong} result(s) not "${expectStatus}"` : undefined;
+  };
 }
 
 /**
- * Sends every body once over `concurrency` keep-alive connections and checks each answer: 201, no
- * item in `errors`, one result per contact, each with the expected status.
+ * Sends every body once over `concurrency` keep-alive connections and checks each answer (for
+ * POST /contacts: 201, no item in `errors`, one result per contact, each with the expected status).
  */
 export function runHttpPhase(phase: HttpPhase): Promise<Measured> {
+  const operation = phase.operation ?? {
+    method: 'POST' as const,
+    path: '/contacts',
+    status: 201,
+    check: createCheck(phase.batchSize, phase.expectStatus ?? 'created'),
+  };
   const latencies: number[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -76,11 +95,11 @@ export function runHttpPhase(phase: HttpPhase): Promise<Measured> {
         pipelining: 1,
         amount: phase.bodies.length,
         timeout: 120,
-        method: 'POST',
+        method: operation.method,
         headers: { 'content-type': 'application/json', accept: 'application/json', 'x-api-key': phase.apiKey },
         requests: [
           {
-            path: '/contacts',
+            path: operation.path,
             setupRequest: (request, context) => {
               // Each connection takes the next batch; autocannon calls this once per request sent.
               const batch = next++;
@@ -89,20 +108,15 @@ export function runHttpPhase(phase: HttpPhase): Promise<Measured> {
             },
             onResponse: (status, body, context) => {
               const batch = context.batch as number;
-              if (status !== 201) return fail(`batch ${batch}: HTTP ${status} ${body.slice(0, 200)}`);
+              if (status !== operation.status) return fail(`batch ${batch}: HTTP ${status} ${body.slice(0, 200)}`);
+              let parsed: unknown;
               try {
-                const parsed = JSON.parse(body) as { results?: { status?: string }[]; errors?: { code?: string }[] };
-                if ((parsed.errors?.length ?? 0) > 0) {
-                  return fail(`batch ${batch}: ${parsed.errors!.length} item error(s), first code ${parsed.errors![0].code}`);
-                }
-                if (parsed.results?.length !== phase.batchSize) {
-                  return fail(`batch ${batch}: ${parsed.results?.length} results for ${phase.batchSize} contacts`);
-                }
-                const wrong = parsed.results.filter((r) => r.status !== phase.expectStatus).length;
-                if (wrong > 0) fail(`batch ${batch}: ${wrong} result(s) not "${phase.expectStatus}"`);
+                parsed = JSON.parse(body);
               } catch {
-                fail(`batch ${batch}: the body is not JSON`);
+                return fail(`batch ${batch}: the body is not JSON`);
               }
+              const problem = operation.check(parsed);
+              if (problem) fail(`batch ${batch}: ${problem}`);
             },
           },
         ],
@@ -135,8 +149,11 @@ export interface SqlPhase {
   pool: Pool;
   concurrency: number;
   protocol: FloorProtocol;
-  /** One per batch: the full statement (text), or the statement and its values (prepared). */
-  batches: { text: string; prepared: string; values: (string | null)[] }[];
+  /**
+   * One per batch: the full statement (text), or the statement and its values (prepared); or, for
+   * a batch of several statements, `run`, which sends them on the phase's connection.
+   */
+  batches: { text: string; prepared: string; values: (string | null)[]; run?: (connection: PoolConnection) => Promise<unknown> }[];
   batchSize: number;
 }
 
@@ -150,10 +167,11 @@ export async function runSqlPhase(phase: SqlPhase): Promise<Measured> {
     const connection = await phase.pool.getConnection();
     try {
       for (let batch = next++; batch < phase.batches.length; batch = next++) {
-        const { text, prepared, values } = phase.batches[batch];
+        const { text, prepared, values, run } = phase.batches[batch];
         const sent = process.hrtime.bigint();
         try {
-          if (phase.protocol === 'text') await connection.query(text);
+          if (run) await run(connection);
+          else if (phase.protocol === 'text') await connection.query(text);
           else await connection.execute(prepared, values);
           latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
         } catch (error) {

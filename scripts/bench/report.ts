@@ -65,7 +65,7 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
       p99.toFixed(1),
       (p99 / p50).toFixed(2),
       r.peakRss === undefined ? '-' : mb(r.peakRss).toFixed(0),
-      r.kind.startsWith('floor') ? '-' : perBatch(r.cpu?.service),
+      r.kind.includes('floor') ? '-' : perBatch(r.cpu?.service),
       perBatch(r.cpu?.database),
       perBatch(r.cpu?.bench),
       r.cpu ? `${((100 * r.cpu.other) / (r.cpu.wall * cores)).toFixed(0)} %${r.quiet === false ? '!' : ''}` : '-',
@@ -130,10 +130,32 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
     if (facts.quick) console.log('  (quick mode: too little data for these figures to mean anything; it proves the bench runs)');
     console.log('');
   }
+  printOperationTargets(results);
   if (failures.length > 0) {
     console.log(`FAILED (${failures.length}):`);
     for (const failure of failures.slice(0, 20)) console.log(`  ${failure}`);
     console.log('');
   }
   console.log(`ratio service/floor at concurrency 8: ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}`);
+}
+
+/** Sync and update: each beside its floor (the first floor of its kind: the same statements the service's design sends). */
+function printOperationTargets(results: PhaseResult[]): void {
+  const lines: string[] = [];
+  for (const [kind, floorKind] of [['sync', 'sync-floor'], ['update', 'update-floor']] as const) {
+    const service = results.find((r) => r.kind === kind);
+    const floor = results.find((r) => r.kind === floorKind);
+    if (!service || !floor) continue;
+    const ratio = perSecond(service) / perSecond(floor);
+    const tail = percentile(service.latencies, 99) / percentile(service.latencies, 50);
+    lines.push(`  ${ratio >= 0.5 ? 'holds ' : 'MISSED'}  ${service.name} / ${floor.name} >= 0.50: ${ratio.toFixed(2)}`);
+    lines.push(`  ${tail <= 4 ? 'holds ' : 'MISSED'}  ${service.name}: p99 <= 4 x p50: ${tail.toFixed(2)}`);
+    for (const other of results.filter((r) => r.kind === floorKind && r !== floor)) {
+      lines.push(`          (${other.name}: ${perSecond(other).toFixed(0)} contacts/s, ${(perSecond(floor) / perSecond(other)).toFixed(2)}x slower than ${floor.name})`);
+    }
+  }
+  if (lines.length === 0) return;
+  console.log('sync and update targets (concurrency 8, with every contact above stored):');
+  for (const line of lines) console.log(line);
+  console.log('');
 }

@@ -44,6 +44,8 @@ export class AppConfig {
   /** The part of maxBodyBytesInFlight and maxBatchesInFlight that one key may hold (past it: 429). */
   readonly keySharePercent: number;
   readonly usersEnabled: boolean;
+  /** Custom fields that POST /contacts/sync and /companies/sync answer in `properties`. */
+  readonly syncProperties: readonly string[];
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
 
@@ -127,6 +129,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const MIN_KEY_LENGTH = 16;
+const MAX_SYNC_PROPERTIES = 20;
 
 /**
  * The default bound on request bodies in flight: an eighth of the heap this process may grow to
@@ -160,6 +163,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const redisUrl = read.raw('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\/[^/]+/.test(redisUrl)) {
     read.problems.push('REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)');
+  }
+  const syncProperties = read.list('SYNC_PROPERTIES');
+  if (syncProperties.length > MAX_SYNC_PROPERTIES) {
+    read.problems.push(`SYNC_PROPERTIES names at most ${MAX_SYNC_PROPERTIES} fields (got ${syncProperties.length})`);
+  }
+  if (syncProperties.some((name) => name.length > 100 || ['ownerId', 'updatedAt'].includes(name))) {
+    read.problems.push('SYNC_PROPERTIES holds a name over 100 characters, or ownerId or updatedAt (always answered)');
   }
   const allowedOrigins = read.list('ALLOWED_ORIGINS');
   for (const origin of allowedOrigins) {
@@ -205,6 +215,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 1000),
     idempotencyTtlHours: read.int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     usersEnabled: read.bool('USERS_ENABLED', true),
+    syncProperties,
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,
   });

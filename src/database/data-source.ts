@@ -17,6 +17,8 @@ import { driverCode, isUnreachable } from './database-errors.js';
 import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-create-contacts-and-users.js';
 import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-external-id.js';
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
+import { ContactLinkedinKey1764700000000 } from './migrations/1764700000000-contact-linkedin-key.js';
+import { CompanyMatchingKeys1764800000000 } from './migrations/1764800000000-company-matching-keys.js';
 import { CreateCompaniesAndAssociations1764600000000 } from './migrations/1764600000000-create-companies-and-associations.js';
 import { CreateActivitiesTasksIdempotencyKeys1764700000000 } from './migrations/1764700000000-create-activities-tasks-idempotency-keys.js';
 
@@ -27,6 +29,8 @@ export const MIGRATIONS = [
   ExactLoweredEmails1764500000000,
   CreateCompaniesAndAssociations1764600000000,
   CreateActivitiesTasksIdempotencyKeys1764700000000,
+  ContactLinkedinKey1764700000000,
+  CompanyMatchingKeys1764800000000,
 ];
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */

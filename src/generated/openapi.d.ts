@@ -41,7 +41,32 @@ export interface paths {
          *     `nextCursor` is `null` on the last page. Filters combine with AND.
          */
         get: operations["listContacts"];
-        put?: never;
+        /**
+         * Update a batch of stored contacts (Enginy sync, engagement fields)
+         * @description Applies each item to the contact its `crmId` names, as a **partial merge**:
+         *
+         *     * A key that is absent stays as it is. A documented field set to a value replaces it (same rules
+         *       as `POST /contacts`: strings, a number or boolean stored as its text, `maxLength`, a valid
+         *       `email`, an active `ownerId`); set to `null` (or a blank string) it is cleared.
+         *     * Any other key (the campaign engagement fields Enginy's users name, such as
+         *       `campaignEngagementStatus`, `campaignSequenceStatus`, `campaignOpens`, `campaignClicks`,
+         *       `activities`) is merged into the contact's custom fields **key by key** as a JSON Merge Patch
+         *       (RFC 7396): the key gets the value sent, `null` removes the key, an object sent for a key that
+         *       holds an object is merged into it; custom keys the item does not name are never touched.
+         *       The merge happens inside the database's UPDATE, so concurrent updates of different keys of
+         *       one contact all survive. Limits as on create: 100 custom keys and 16 384 bytes of JSON, for
+         *       the item and for the contact once merged.
+         *     * `externalId` cannot change: sending a different one is `IMMUTABLE_FIELD` (sending the same
+         *       one is allowed and ignored). `crmId`, `createdAt` and `updatedAt` are the service's.
+         *     * `updatedAt` moves only when a stored value actually changed. The matching keys (lower-cased
+         *       email, normalized LinkedIn URL) follow the new values, so `POST /contacts/sync` finds the
+         *       contact under its new email.
+         *     * Several items for one `crmId` are applied in request order (the later value of a key wins).
+         *
+         *     `results` has one entry per item, in request order, with `success`; `errors` says why each failed
+         *     item failed. `200` when at least one item succeeded, `422` with the same body when none did.
+         */
+        put: operations["updateContacts"];
         /**
          * Create a batch of contacts (Enginy export)
          * @description Stores each contact and answers its `crmId`. **Every input item appears exactly once**, either in
@@ -63,6 +88,44 @@ export interface paths {
          *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
          */
         post: operations["createContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find which of these leads are already stored (Enginy sync)
+         * @description Answers, for each item that matches a stored contact, its `crmId`, the rule that matched and
+         *     the `properties` Enginy stores back. **Writes nothing.**
+         *
+         *     * **Matching, in order, first hit wins:** `externalId` (a contact stored for that lead), then
+         *       `email` compared lower-cased, then `linkedinUrl` normalized (any protocol, `www.` or a country
+         *       sub-domain such as `es.linkedin.com`, any case, query, fragment and trailing slash dropped,
+         *       percent-encoding decoded; only `/in/<slug>` profile URLs identify a person, other LinkedIn
+         *       paths match nothing). `matchedBy` names the rule.
+         *     * When several stored contacts match an item under one rule, the **oldest** (first created)
+         *       wins. Several items may match the same contact: each gets it.
+         *     * Only matched items are in `results` (request order); an unmatched item is not an error and is
+         *       not listed. Items that cannot be read (not an object, no usable `externalId`, a field over its
+         *       `maxLength`, an `email` that is not an address) are in `errors`, as in `POST /contacts`. Other
+         *       keys are accepted and ignored.
+         *     * `properties`: `ownerId` (when set), `updatedAt`, and the custom fields named in the
+         *       `SYNC_PROPERTIES` setting (comma list, empty by default) that the contact has; a value whose
+         *       JSON is over 2 048 bytes is left out.
+         *
+         *     `200` when at least one item could be read; `422` with the same body when none could.
+         */
+        post: operations["syncContacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -124,7 +187,18 @@ export interface paths {
          *     `nextCursor` is `null` on the last page. Filters combine with AND.
          */
         get: operations["listCompanies"];
-        put?: never;
+        /**
+         * Update a batch of stored companies (Enginy sync)
+         * @description The same partial merge as `PUT /contacts`, for companies: absent keys stay, a documented field
+         *     set to `null` is cleared, any other key is merged into the custom fields key by key (JSON Merge
+         *     Patch, `null` removes the key), `externalId` cannot change (`IMMUTABLE_FIELD`), `updatedAt`
+         *     moves only when something changed, and the matching keys (normalized domain, normalized LinkedIn
+         *     URL, folded name) follow the new values. `numberOfEmployees` and `foundedYear` take whole numbers.
+         *
+         *     `results` has one entry per item, in request order; `200` when at least one item succeeded,
+         *     `422` with the same body when none did.
+         */
+        put: operations["updateCompanies"];
         /**
          * Create a batch of companies (Enginy export)
          * @description Enginy creates a lead's company before the lead. Same promises as `POST /contacts`:
@@ -150,6 +224,38 @@ export interface paths {
          *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
          */
         post: operations["createCompanies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find which of these companies are already stored (Enginy sync)
+         * @description Like `POST /contacts/sync`, for companies. **Writes nothing.**
+         *
+         *     * **Matching, in order, first hit wins:** `externalId`, then `domain` normalized (lower-cased,
+         *       without protocol, `www.`, port, path, query or trailing dot: `https://www.ACME.com/about` is
+         *       `acme.com`), then `linkedinUrl` normalized (only `/company/<slug>` URLs identify a company),
+         *       then `name` folded: case and spacing (runs of blanks, blanks at the ends) are ignored;
+         *       punctuation and legal suffixes are not (`Acme Inc.` and `Acme` are different names: a looser
+         *       rule would merge different companies). `matchedBy` names the rule.
+         *     * Several stored companies match an item under one rule: the **oldest** wins. Several items may
+         *       match one company: each gets it. Unmatched items are left out; unreadable ones are in `errors`.
+         *     * `properties`: `ownerId` (when set), `updatedAt` and the `SYNC_PROPERTIES` custom fields.
+         *
+         *     `200` when at least one item could be read; `422` with the same body when none could.
+         */
+        post: operations["syncCompanies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -926,6 +1032,233 @@ export interface components {
             nextCursor: string | null;
         };
         /**
+         * @description One lead to look up. `externalId` is required; `email` and `linkedinUrl` are what matching reads,
+         *     with the same rules as on create. Any other key is accepted and ignored.
+         */
+        SyncContactInput: {
+            externalId: components["schemas"]["ContactInput"]["externalId"];
+            email?: components["schemas"]["ContactInput"]["email"];
+            linkedinUrl?: components["schemas"]["ContactInput"]["linkedinUrl"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Leads to look up, at most `MAX_BATCH_SIZE` (1000 by default; Enginy sends up to 100). */
+        SyncContactsRequest: {
+            contacts: components["schemas"]["SyncContactInput"][];
+        };
+        /**
+         * @description The rule that found the contact: its `externalId`, its lower-cased `email`, or its normalized `linkedinUrl`.
+         * @enum {string}
+         */
+        ContactMatchRule: "externalId" | "email" | "linkedinUrl";
+        /**
+         * @description What Enginy stores back on its record: `ownerId` when the record has one, `updatedAt`, and each
+         *     custom field named in `SYNC_PROPERTIES` that the record has, with its JSON value (a value whose
+         *     JSON is over 2 048 bytes is left out). `SYNC_PROPERTIES` names at most 20 fields.
+         */
+        SyncProperties: {
+            ownerId?: string;
+            /** Format: date-time */
+            updatedAt: string;
+        } & {
+            [key: string]: unknown;
+        };
+        SyncContactResult: {
+            /** @description The item's `externalId`, as sent (text). */
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            matchedBy: components["schemas"]["ContactMatchRule"];
+            properties: components["schemas"]["SyncProperties"];
+        };
+        /**
+         * @description Why a sync item could not be read (the codes of `POST /contacts` and `POST /companies`):
+         *     `NOT_AN_OBJECT` the item is not a JSON object; `MISSING_EXTERNAL_ID` no usable `externalId`;
+         *     `INVALID_FIELD` a field it reads holds an object or array (or `externalId` a lone surrogate);
+         *     `INVALID_EMAIL` `email` is not a valid address; `VALUE_TOO_LONG` a field is over its `maxLength`.
+         * @enum {string}
+         */
+        SyncErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG";
+        SyncError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
+            index: number;
+            /** @description The item's `externalId`, when it has a usable one. */
+            externalId?: string;
+            code: components["schemas"]["SyncErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        /** @description The answer of `POST /contacts/sync` (with `200` and with `422`). */
+        SyncContactsResponse: {
+            /** @description One entry per item that matches a stored contact, in request order. */
+            results: components["schemas"]["SyncContactResult"][];
+            /** @description One entry per item that could not be read. */
+            errors: components["schemas"]["SyncError"][];
+        };
+        /**
+         * @description One company to look up. `externalId` is required; `domain`, `linkedinUrl` and `name` are what
+         *     matching reads. Any other key is accepted and ignored.
+         */
+        SyncCompanyInput: {
+            /** @description Enginy's company id. */
+            externalId: string | number | boolean;
+            domain?: string | number | boolean | null;
+            linkedinUrl?: string | number | boolean | null;
+            name?: string | number | boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Companies to look up, at most `MAX_BATCH_SIZE` (1000 by default; Enginy sends up to 100). */
+        SyncCompaniesRequest: {
+            companies: components["schemas"]["SyncCompanyInput"][];
+        };
+        /**
+         * @description The rule that found the company: `externalId`, normalized `domain`, normalized `linkedinUrl`, or folded `name`.
+         * @enum {string}
+         */
+        CompanyMatchRule: "externalId" | "domain" | "linkedinUrl" | "name";
+        SyncCompanyResult: {
+            /** @description The item's `externalId`, as sent (text). */
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            matchedBy: components["schemas"]["CompanyMatchRule"];
+            properties: components["schemas"]["SyncProperties"];
+        };
+        /** @description The answer of `POST /companies/sync` (with `200` and with `422`). */
+        SyncCompaniesResponse: {
+            /** @description One entry per item that matches a stored company, in request order. */
+            results: components["schemas"]["SyncCompanyResult"][];
+            /** @description One entry per item that could not be read. */
+            errors: components["schemas"]["SyncError"][];
+        };
+        /** @description The record's `crmId`, as `POST /contacts` or `POST /companies` returned it. */
+        UpdateCrmId: string;
+        /** @description Accepted and ignored on update (the service keeps its own timestamps); never a custom field. */
+        ServiceTimestamp: string | null;
+        /**
+         * @description The changes to one contact: `crmId` is required; every other key is optional. Documented fields
+         *     take the values `POST /contacts` takes, or `null` to clear them. Any other key is a custom field:
+         *     merged key by key, `null` removes it.
+         */
+        UpdateContactInput: {
+            crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
+            externalId?: components["schemas"]["ContactInput"]["externalId"];
+            email?: components["schemas"]["ContactInput"]["email"];
+            firstName?: components["schemas"]["ContactInput"]["firstName"];
+            lastName?: components["schemas"]["ContactInput"]["lastName"];
+            phone?: components["schemas"]["ContactInput"]["phone"];
+            company?: components["schemas"]["ContactInput"]["company"];
+            title?: components["schemas"]["ContactInput"]["title"];
+            linkedinUrl?: components["schemas"]["ContactInput"]["linkedinUrl"];
+            ownerId?: components["schemas"]["ContactInput"]["ownerId"];
+            location?: components["schemas"]["ContactInput"]["location"];
+            leadCountry?: components["schemas"]["ContactInput"]["leadCountry"];
+            industry?: components["schemas"]["ContactInput"]["industry"];
+            companySize?: components["schemas"]["ContactInput"]["companySize"];
+            domain?: components["schemas"]["ContactInput"]["domain"];
+            description?: components["schemas"]["ContactInput"]["description"];
+            emailVerificationStatus?: components["schemas"]["ContactInput"]["emailVerificationStatus"];
+            campaigns?: components["schemas"]["ContactInput"]["campaigns"];
+            lastContactedBy?: components["schemas"]["ContactInput"]["lastContactedBy"];
+            conversationTags?: components["schemas"]["ContactInput"]["conversationTags"];
+            enrichments?: components["schemas"]["ContactInput"]["enrichments"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Changes to stored contacts, at most `MAX_BATCH_SIZE` items. */
+        UpdateContactsRequest: {
+            contacts: components["schemas"]["UpdateContactInput"][];
+        };
+        /**
+         * @description The changes to one company: `crmId` is required; every other key is optional. Documented fields
+         *     take text (a number or boolean is stored as its text), `numberOfEmployees` and `foundedYear` a
+         *     whole number, or `null` to clear them. Any other key is a custom field: merged key by key, `null`
+         *     removes it.
+         */
+        UpdateCompanyInput: {
+            crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
+            externalId?: components["schemas"]["SyncCompanyInput"]["externalId"];
+            name?: components["schemas"]["SyncCompanyInput"]["name"];
+            domain?: components["schemas"]["SyncCompanyInput"]["domain"];
+            linkedinUrl?: components["schemas"]["SyncCompanyInput"]["linkedinUrl"];
+            industry?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A whole number of employees (0 to 999999999).
+             */
+            numberOfEmployees?: string | number | null;
+            /** @description The `id` of an active user from `GET /users`. */
+            ownerId?: string | number | boolean | null;
+            description?: string | number | boolean | null;
+            location?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A year (0 to 9999).
+             */
+            foundedYear?: string | number | null;
+            revenue?: string | number | boolean | null;
+            companyType?: string | number | boolean | null;
+            technologiesUsed?: string | number | boolean | null;
+            campaigns?: string | number | boolean | null;
+            lastContactedBy?: string | number | boolean | null;
+            leadCountries?: string | number | boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Changes to stored companies, at most `MAX_BATCH_SIZE` items. */
+        UpdateCompaniesRequest: {
+            companies: components["schemas"]["UpdateCompanyInput"][];
+        };
+        /**
+         * @description Why an update item was not applied:
+         *     `NOT_AN_OBJECT` the item is not a JSON object;
+         *     `MISSING_FIELD` no usable `crmId`;
+         *     `NOT_FOUND` no record has this `crmId`;
+         *     `IMMUTABLE_FIELD` `externalId` differs from the stored one;
+         *     `INVALID_FIELD` a documented field holds an object or array (or a number field a non-number);
+         *     `INVALID_EMAIL` `email` is not a valid address;
+         *     `VALUE_TOO_LONG` a field is over its `maxLength`;
+         *     `UNKNOWN_OWNER` `ownerId` names no active user;
+         *     `TOO_MANY_CUSTOM_FIELDS`, `CUSTOM_FIELD_KEY_TOO_LONG`, `CUSTOM_FIELDS_TOO_LARGE` the custom fields,
+         *     sent or once merged, are over the limits of create.
+         * @enum {string}
+         */
+        UpdateErrorCode: "NOT_AN_OBJECT" | "MISSING_FIELD" | "NOT_FOUND" | "IMMUTABLE_FIELD" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
+        UpdateError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
+            index: number;
+            /** @description The item's `crmId`, when it has a usable one. */
+            crmId?: string;
+            code: components["schemas"]["UpdateErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        UpdateResult: {
+            /** @description The item's `crmId`; `null` when it has no usable one. */
+            crmId: string | null;
+            /** @description `true` when the item was applied (also when it changed nothing). */
+            success: boolean;
+        };
+        /**
+         * @description The answer of `PUT /contacts` and `PUT /companies` (with `200` and with `422`): one entry in
+         *     `results` per item, in request order, and one in `errors` per failed item.
+         */
+        UpdateBatchResult: {
+            results: components["schemas"]["UpdateResult"][];
+            errors: components["schemas"]["UpdateError"][];
+        };
+        /**
          * User
          * @description An owner as Enginy sees it.
          */
@@ -1572,6 +1905,108 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contacts": [
+                 *         {
+                 *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                 *           "title": "VP Sales",
+                 *           "phone": null,
+                 *           "campaignEngagementStatus": "Engaged",
+                 *           "campaignSequenceStatus": "Ongoing",
+                 *           "campaignOpens": 3,
+                 *           "campaignClicks": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateContactsRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "success": true
+                     *         },
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d99",
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 1,
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d99",
+                     *           "code": "NOT_FOUND",
+                     *           "field": "crmId",
+                     *           "message": "No contact has this crmId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be applied; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": null,
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_FIELD",
+                     *           "field": "crmId",
+                     *           "message": "crmId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createContacts: {
         parameters: {
             query?: never;
@@ -1670,6 +2105,120 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ContactBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contacts": [
+                 *         {
+                 *           "externalId": "lead-0001",
+                 *           "email": "jane.doe@example.com"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0777",
+                 *           "email": "JANE.DOE@EXAMPLE.COM"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0778",
+                 *           "linkedinUrl": "https://es.linkedin.com/in/jane-doe/?trk=public_profile"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0779",
+                 *           "email": "nobody@example.com"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SyncContactsRequest"];
+            };
+        };
+        responses: {
+            /** @description The items that match a stored contact (unmatched ones are left out), and the unreadable ones. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "lead-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "externalId",
+                     *           "properties": {
+                     *             "ownerId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90",
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z",
+                     *             "leadScore": 87
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "lead-0777",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "email",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "lead-0778",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "linkedinUrl",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncContactsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be read; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_EXTERNAL_ID",
+                     *           "field": "externalId",
+                     *           "message": "externalId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncContactsResponse"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -1905,6 +2454,94 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                 *           "industry": "Computer Software",
+                 *           "numberOfEmployees": 250,
+                 *           "campaignEngagementStatus": "Engaged"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "success": true
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be applied; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e99",
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e99",
+                     *           "code": "NOT_FOUND",
+                     *           "field": "crmId",
+                     *           "message": "No company has this crmId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createCompanies: {
         parameters: {
             query?: never;
@@ -2017,6 +2654,110 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["CompanyBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "externalId": "company-0001",
+                 *           "name": "Acme",
+                 *           "domain": "acme.example"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0777",
+                 *           "domain": "https://www.ACME.example/about"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0778",
+                 *           "linkedinUrl": "https://www.linkedin.com/company/acme/"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0779",
+                 *           "name": "  ACME  "
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SyncCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description The items that match a stored company (unmatched ones are left out), and the unreadable ones. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "company-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "matchedBy": "externalId",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "company-0777",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "matchedBy": "domain",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncCompaniesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be read; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "NOT_AN_OBJECT",
+                     *           "message": "Each company must be a JSON object."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncCompaniesResponse"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
