@@ -5,7 +5,6 @@
 // --contacts N (per data set; companies and association pairs: as many), --preload N (stored contacts for the growth phases),
 // --service-node-options "..." (node options for the service), --cpu-prof DIR (profile the service).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,10 @@ import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, p
 import { printReport, type RunFacts } from './bench/report.js';
 import { COMPANIES_BATCH } from '../src/companies/companies.batch.js';
 import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, type Pair, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
-import { ServiceProcess } from './bench/service.js';
+import { ServiceProcess, startNodeOptions } from './bench/service.js';
+import { flood, maxSizeBatch, tally } from './bench/overload.js';
+import { loadConfig } from '../src/config/app-config.js';
+import { checkSync, checkUpdate, crmIdsOf, leadsOf, syncData, syncFloorBatches, updateData, updateFloorBatches } from './bench/sync.js';
 
 const BATCH = 100;
 const OWNERS = 5;
@@ -32,6 +34,8 @@ interface Settings {
   /** Contacts stored before the growth phases. */
   preload: number;
   warmupBatches: number;
+  /** Batches of 100 for each sync and update phase. */
+  syncBatches: number;
   cpuProfileDir?: string;
   serviceNodeOptions: string[];
 }
@@ -57,17 +61,10 @@ function settingsFrom(args: string[]): Settings {
     contacts: Math.ceil(number('--contacts', quick ? 800 : 100_000) / BATCH) * BATCH,
     preload: number('--preload', quick ? 10_000 : 1_000_000),
     warmupBatches: quick ? 8 : 40,
+    syncBatches: quick ? 8 : 200,
     cpuProfileDir: text('--cpu-prof'),
     serviceNodeOptions: (text('--service-node-options', true) ?? startNodeOptions()).split(' ').filter((option) => option !== ''),
   };
-}
-
-/** The node options of `npm start`, so that the bench measures the service as it ships. */
-function startNodeOptions(): string {
-  const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(manifest.scripts.start);
-  if (!match) throw new Error(`package.json's start script is not "node [options] dist/src/main.js": ${manifest.scripts.start}`);
-  return match[1];
 }
 
 /** What a phase writes: contacts, companies or association pairs, each type into its own table. */
@@ -421,7 +418,51 @@ async function main(): Promise<number> {
     results.push(await floor('prepared', 8, c, true));
     results.push({ ...(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created')), grown: true });
 
+    // Sync and update, with everything above stored: leads of data set c (exported through HTTP just
+    // now) are the half that matches; each phase beside its floor, at concurrency 8.
+    const exportedC = leadsOf(c.bodies);
+    const sync = syncData(exportedC, settings.syncBatches, ownerIds);
+    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: NonNullable<Parameters<typeof runHttpPhase>[0]['operation']>) => {
+      const phase = await measure(async () => {
+        service!.startSampling();
+        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency: 8, bodies, batchSize: BATCH, operation });
+        return { ...measured, kind, grown: true, peakRss: service!.stopSampling() };
+      });
+      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
+      return phase;
+    };
+    const sqlPhase = async (kind: 'sync-floor' | 'update-floor', name: string, batches: ReturnType<typeof syncFloorBatches>) => {
+      const phase = await measure(async () => ({
+        ...(await runSqlPhase({ name, pool: servicePool!, concurrency: 8, protocol: 'prepared', batches, batchSize: BATCH })),
+        kind,
+        protocol: 'prepared' as const,
+        grown: true,
+      }));
+      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
+      return phase;
+    };
+    results.push(await sqlPhase('sync-floor', 'floor: the sync lookups, prepared', syncFloorBatches(sync)));
+    results.push(await operationPhase('sync', 'service: POST /contacts/sync', sync.bodies, { method: 'POST', path: '/contacts/sync', status: 200, check: checkSync }));
+    const update = updateData(await crmIdsOf(servicePool, exportedC.map((lead) => lead.externalId)), settings.syncBatches);
+    results.push(await sqlPhase('update-floor', 'floor: one grouped UPDATE, prepared', updateFloorBatches(update.floorRows, false)));
+    results.push(await sqlPhase('update-floor', 'floor: 100 single-row UPDATEs', updateFloorBatches(update.floorRows, true)));
+    results.push(await operationPhase('update', 'service: PUT /contacts', update.bodies, { method: 'PUT', path: '/contacts', status: 200, check: checkUpdate }));
+
     facts.serviceHwm = service.highWaterMark();
+
+    // Overload, last (its peak is reported apart from the run's): three times as many maximum-size
+    // batches as the service takes at once, all together from one key. Each must be a 201, 503 or 429.
+    const defaults = loadConfig({});
+    const body = maxSizeBatch('overload', defaults.maxBatchSize, defaults.bodyLimitBytes);
+    const sent = 3 * defaults.maxBatchesInFlight;
+    log(`overload: ${sent} batches of ${(body.length / 2 ** 20).toFixed(1)} MB at once`);
+    service.startSampling();
+    const answers = tally(await flood(service.baseUrl, apiKey, body, sent));
+    facts.overload = { sent, bytes: body.length, answers, peakRss: service.stopSampling() };
+    const unexpected = Object.keys(answers).filter((status) => !['201', '503', '429'].includes(status));
+    if (unexpected.length > 0) failures.push(`overload: answers other than 201, 503 and 429: ${JSON.stringify(answers)}`);
+    const overloadExit = service.exitReport();
+    if (overloadExit) failures.push(`overload: ${overloadExit}`);
     failures.push(...results.flatMap((r) => r.failures.map((f) => `${r.name} c${r.concurrency}: ${f}`)));
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));

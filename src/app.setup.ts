@@ -11,8 +11,9 @@ import { apiKeyMiddleware } from './http/api-keys.js';
 import { DomainError } from './errors/domain-error.js';
 import { sendError, toErrorResponse } from './errors/error-response.js';
 import { createLogger, NestPinoLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
-import { rateLimit } from './http/rate-limit.js';
+import { RateLimits, rateLimit } from './http/rate-limit.js';
 import { requestTimeout } from './http/request-timeout.js';
+import { admissionControl } from './http/admission.js';
 import type { AppConfig } from './config/app-config.js';
 import { contractDocument } from './contract/contract.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
@@ -93,7 +94,9 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // The root has nothing of its own: it points to the docs, which need no key either.
   app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') ? res.redirect(302, '/docs') : next()));
   app.use(apiKeyMiddleware(config));
-  app.use(rateLimit(config));
+  app.use(rateLimit(config, app.get(RateLimits)));
+  // Before the body parser: what the service cannot take now is refused unread.
+  app.use(admissionControl(config));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {

@@ -1,10 +1,11 @@
 // Fills the contacts table up to a given size fast, outside the service: multi-row INSERTs of a few
 // thousand realistic rows over two connections, UUIDv7 crmIds (time-ordered, as the service makes
-// them), unique externalIds and emails spread over their indexes like real ones.
+// them), unique externalIds, emails and LinkedIn profiles spread over their indexes like real ones.
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2';
 import { v7 as uuidv7 } from 'uuid';
 import { contactGenerator, randomGenerator } from './contacts.js';
+import { linkedinKey } from '../../src/matching/linkedin-url.js';
 import { COLUMN_LIST, escapedTail, sqlDateTime } from './rows.js';
 
 const ROWS_PER_INSERT = 2000;
@@ -26,7 +27,13 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<number> {
   const templates = Array.from({ length: TEMPLATES }, () => {
     const contact = generator.next();
     const email = String(contact.email);
-    return { local: email.slice(0, email.indexOf('.seed')), domain: email.slice(email.indexOf('@')), tail: escapedTail(contact, now) };
+    const linkedinUrl = String(contact.linkedinUrl);
+    return {
+      local: email.slice(0, email.indexOf('.seed')),
+      domain: email.slice(email.indexOf('@')),
+      profile: linkedinUrl.slice(0, linkedinUrl.lastIndexOf('-seed')),
+      tail: escapedTail(contact, now),
+    };
   });
   const random = randomGenerator(11);
   const head = (): string => Math.floor(random() * 36 ** 8).toString(36).padStart(8, '0');
@@ -41,8 +48,11 @@ export async function bulkLoad(options: BulkLoadOptions): Promise<number> {
       const template = templates[nextRow % TEMPLATES];
       const seq = nextRow.toString(36);
       const email = `${template.local}.seed${seq}${template.domain}`;
-      const head4 = `${mysql.escape(uuidv7())},'${head()}-seed-${seq}',${mysql.escape(email)},${mysql.escape(email.toLowerCase())}`;
-      tuples[i] = `(${head4}${template.tail})`;
+      const linkedinUrl = `${template.profile}-seed-${seq}/`;
+      const varying =
+        `${mysql.escape(uuidv7())},'${head()}-seed-${seq}',${mysql.escape(email)},${mysql.escape(email.toLowerCase())},` +
+        `${mysql.escape(linkedinUrl)},${mysql.escape(linkedinKey(linkedinUrl, 'person'))}`;
+      tuples[i] = `(${varying}${template.tail})`;
     }
     return `INSERT INTO \`${options.table}\` (${COLUMN_LIST}) VALUES ${tuples.join(',')}`;
   };

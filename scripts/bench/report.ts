@@ -21,6 +21,8 @@ export interface RunFacts {
   serviceHwm: number;
   /** 1-minute load average when the bench started. */
   loadAverage: number;
+  /** The overload phase: maximum-size batches sent at once, their answers by status, the peak RSS. */
+  overload?: { sent: number; bytes: number; answers: Record<string, number>; peakRss: number };
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -116,9 +118,17 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
       if (results.some((r) => r.kind === kind)) console.log(floorTarget(results, kind, floorKind, 0.65));
     }
     console.log(`  ${verdict(mb(facts.serviceHwm) <= 250)}  service peak RSS <= 250 MB: ${mb(facts.serviceHwm).toFixed(0)} MB (VmHWM over the whole run)`);
+    if (facts.overload) {
+      const { sent, bytes, answers, peakRss } = facts.overload;
+      console.log(
+        `  ${verdict(mb(peakRss) < 450)}  overload: ${sent} batches of ${mb(bytes).toFixed(1)} MB at once, answers ${JSON.stringify(answers)}; ` +
+          `peak RSS ${mb(peakRss).toFixed(0)} MB (bound 450 MB, docs/operating.md)`,
+      );
+    }
     if (facts.quick) console.log('  (quick mode: too little data for these figures to mean anything; it proves the bench runs)');
     console.log('');
   }
+  printOperationTargets(results);
   if (failures.length > 0) {
     console.log(`FAILED (${failures.length}):`);
     for (const failure of failures.slice(0, 20)) console.log(`  ${failure}`);
@@ -143,4 +153,25 @@ function floorTarget(results: PhaseResult[], kind: PhaseKind, floorKind: PhaseKi
     floors.map((f) => `${(perSecond(service) / perSecond(f)).toFixed(2)} of the ${f.protocol === 'text' ? 'SQL-text (target)' : 'prepared-statement'} floor`).join(', ') +
     ')'
   );
+}
+
+/** Sync and update: each beside its floor (the first floor of its kind: the same statements the service's design sends). */
+function printOperationTargets(results: PhaseResult[]): void {
+  const lines: string[] = [];
+  for (const [kind, floorKind] of [['sync', 'sync-floor'], ['update', 'update-floor']] as const) {
+    const service = results.find((r) => r.kind === kind);
+    const floor = results.find((r) => r.kind === floorKind);
+    if (!service || !floor) continue;
+    const ratio = perSecond(service) / perSecond(floor);
+    const tail = percentile(service.latencies, 99) / percentile(service.latencies, 50);
+    lines.push(`  ${ratio >= 0.5 ? 'holds ' : 'MISSED'}  ${service.name} / ${floor.name} >= 0.50: ${ratio.toFixed(2)}`);
+    lines.push(`  ${tail <= 4 ? 'holds ' : 'MISSED'}  ${service.name}: p99 <= 4 x p50: ${tail.toFixed(2)}`);
+    for (const other of results.filter((r) => r.kind === floorKind && r !== floor)) {
+      lines.push(`          (${other.name}: ${perSecond(other).toFixed(0)} contacts/s, ${(perSecond(floor) / perSecond(other)).toFixed(2)}x slower than ${floor.name})`);
+    }
+  }
+  if (lines.length === 0) return;
+  console.log('sync and update targets (concurrency 8, with every contact above stored):');
+  for (const line of lines) console.log(line);
+  console.log('');
 }

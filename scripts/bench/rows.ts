@@ -1,6 +1,7 @@
 // The contacts table's columns and the values the service would store for a contact, so that the
 // floor and the bulk load write the same rows as the service, with no validation and no ORM.
 import mysql from 'mysql2';
+import { linkedinKey } from '../../src/matching/linkedin-url.js';
 import { getMetadataArgsStorage } from 'typeorm';
 import { ContactEntity } from '../../src/contacts/contact.entity.js';
 import { contractSchema } from '../../src/contract/contract.js';
@@ -24,7 +25,9 @@ export const COLUMNS = [
   'external_id',
   'email',
   'email_lower',
-  ...CONTACT_TEXT_FIELDS.filter((f) => f.field !== 'email').map((f) => f.column),
+  'linkedin_url',
+  'linkedin_normalized',
+  ...CONTACT_TEXT_FIELDS.filter((f) => f.field !== 'email' && f.field !== 'linkedinUrl').map((f) => f.column),
   'custom_fields',
   'created_at',
   'updated_at',
@@ -52,17 +55,21 @@ function customFieldsOf(contact: Record<string, unknown>): string | null {
   return count === 0 ? null : JSON.stringify(custom);
 }
 
-/** Everything after the four varying columns, escaped: `,'first',...,'custom json','ts','ts'`. */
+/** The columns that vary per row (ids, email, LinkedIn URL): the bulk load makes them per row. */
+export const VARYING_COLUMNS = 6;
+
+/** Everything after the varying columns, escaped: `,'first',...,'custom json','ts','ts'`. */
 export function escapedTail(contact: Record<string, unknown>, now: string): string {
-  const values = rowValues(contact, '', now).slice(4);
+  const values = rowValues(contact, '', now).slice(VARYING_COLUMNS);
   return values.map((v) => `,${mysql.escape(v)}`).join('');
 }
 
 /** One row's values in COLUMNS order, as the service would store them. */
 export function rowValues(contact: Record<string, unknown>, crmId: string, now: string): (string | null)[] {
   const email = textOf(contact.email);
-  const values: (string | null)[] = [crmId, String(contact.externalId), email, email?.toLowerCase() ?? null];
-  for (const f of CONTACT_TEXT_FIELDS) if (f.field !== 'email') values.push(textOf(contact[f.field]));
+  const linkedinUrl = textOf(contact.linkedinUrl);
+  const values: (string | null)[] = [crmId, String(contact.externalId), email, email?.toLowerCase() ?? null, linkedinUrl, linkedinKey(linkedinUrl, 'person')];
+  for (const f of CONTACT_TEXT_FIELDS) if (f.field !== 'email' && f.field !== 'linkedinUrl') values.push(textOf(contact[f.field]));
   values.push(customFieldsOf(contact), now, now);
   return values;
 }

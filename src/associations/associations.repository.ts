@@ -5,7 +5,6 @@ import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import { Database } from '../database/database.js';
-import { isDeadlock } from '../database/database-errors.js';
 import { execute } from '../database/driver-adapter.js';
 import { ContactCompanyEntity } from './contact-company.entity.js';
 
@@ -20,7 +19,6 @@ export interface Existing {
   companies: Set<string>;
 }
 
-const DEADLOCK_RETRIES = 3;
 
 /** SQL text that depends only on the database: built once from the entities' metadata. */
 interface Sql {
@@ -78,13 +76,8 @@ export class AssociationsRepository {
     if (pairs.length === 0) return 0;
     // A consistent order of index locks keeps concurrent overlapping batches from deadlocking.
     const sorted = [...pairs].sort((a, b) => compare(a.contactCrmId, b.contactCrmId) || compare(a.companyCrmId, b.companyCrmId));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.run('link contacts to companies', (manager) => this.insertIn(manager, sorted, now));
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
-      }
-    }
+    // A deadlock (on Galera, also another node linking the same pair first) runs it again in Database.run.
+    return this.db.run('link contacts to companies', (manager) => this.insertIn(manager, sorted, now));
   }
 
   private async insertIn(manager: EntityManager, pairs: Pair[], now: Date): Promise<number> {

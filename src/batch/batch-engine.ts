@@ -176,15 +176,20 @@ export class BatchEngine<Code extends string = never> {
   }
 
   private itemsOf(body: unknown): unknown[] {
-    const { listKey, noun } = this.definition;
-    const items = (body as Record<string, unknown> | null)?.[listKey];
-    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, listKey) || !Array.isArray(items)) {
-      throw new DomainError('bad_request', `The body must be a JSON object with a "${listKey}" array.`);
-    }
-    if (items.length === 0) throw new DomainError('bad_request', `"${listKey}" is empty: send at least one ${noun}.`);
-    if (items.length > this.maxBatchSize) {
-      throw new DomainError('payload_too_large', `A batch may hold at most ${this.maxBatchSize} ${listKey} (got ${items.length}); split it.`);
-    }
-    return items;
+    return batchItems(body, this.definition.listKey, this.definition.noun, this.maxBatchSize);
   }
+
+}
+
+/** The array under `listKey` of a batch request: 400 when there is none or it is empty, 413 over `maxBatchSize`. */
+export function batchItems(body: unknown, listKey: string, noun: string, maxBatchSize: number): unknown[] {
+  const items = (body as Record<string, unknown> | null)?.[listKey];
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.hasOwn(body, listKey) || !Array.isArray(items)) {
+    throw new DomainError('bad_request', `The body must be a JSON object with a "${listKey}" array.`);
+  }
+  if (items.length === 0) throw new DomainError('bad_request', `"${listKey}" is empty: send at least one ${noun}.`);
+  if (items.length > maxBatchSize) {
+    throw new DomainError('payload_too_large', `A batch may hold at most ${maxBatchSize} ${listKey} (got ${items.length}); split it.`);
+  }
+  return items;
 }

@@ -13,12 +13,10 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import { newId } from '../common/ids.js';
 import { isMysqlFamily } from '../database/data-source.js';
 import type { Database } from '../database/database.js';
-import { isDeadlock } from '../database/database-errors.js';
 import { execute } from '../database/driver-adapter.js';
 
 /** Rows per INSERT: well under MySQL's 65 535 and SQLite's 32 766 bound parameters. */
 export const INSERT_CHUNK = 500;
-const DEADLOCK_RETRIES = 3;
 
 /** A reference an item's field makes to another table's rows (contacts' ownerId → users.id, active). */
 export interface ReferenceRule {
@@ -96,7 +94,9 @@ export class BatchStore {
 
   /**
    * Which keys are stored and which references exist, then the rows given by `decide` (those it
-   * keeps, distinct keys) inserted, and what a concurrent batch won read back. Deadlocks are retried.
+   * keeps, distinct keys) inserted, and what a concurrent batch won read back. A deadlock (on Galera,
+   * also a certification failure: another node committed one of these keys first) runs it all again in
+   * Database.run; the second run's lookup finds those keys stored.
    */
   async store(
     keys: string[],
@@ -104,13 +104,7 @@ export class BatchStore {
     decide: (lookup: LookupResult) => RowToStore[],
     now: Date,
   ): Promise<{ lookup: LookupResult; stored: Map<string, StoredRef> }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.run('store a batch', (manager) => this.storeOn(manager, keys, referenced, decide, now));
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
-      }
-    }
+    return this.db.run('store a batch', (manager) => this.storeOn(manager, keys, referenced, decide, now));
   }
 
   private async storeOn(

@@ -80,12 +80,14 @@ export class ItemValidator {
    * @param keyField the property that keys idempotency (externalId): required by the schema
    * @param noun what an item is called in messages ("contact")
    * @param document the parsed contract; tests pass a changed copy
+   * @param options `customFields: false` for items whose other keys are not kept (sync lookups)
    */
   constructor(
     readonly schemaName: string,
     readonly keyField: string,
     readonly noun: string,
     document: ContractDocument = contractDocument(),
+    private readonly options: { customFields?: boolean } = {},
   ) {
     const schema = contractSchema(schemaName, document);
     const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
@@ -138,7 +140,7 @@ export class ItemValidator {
         return this.problem(index, keyText, 'VALUE_TOO_LONG', field.name, `${field.name} is longer than ${field.maxLength} characters once its items are joined by ", ".`);
       } else present[field.name] = text;
     }
-    const customFields = customFieldsOf(record, this.documented, this.noun);
+    const customFields = this.options.customFields === false ? null : customFieldsOf(record, this.documented, this.noun);
     if (customFields instanceof CustomFieldsProblem) {
       return this.problem(index, keyText, customFields.code, customFields.field, customFields.message);
     }

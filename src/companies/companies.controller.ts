@@ -1,13 +1,30 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ParseIdPipe } from '../http/parse-id.pipe.js';
-import type { Company, CompanyPage, CreateCompaniesResponse } from '../contract/api-types.js';
+import type { Company, CompanyPage, CreateCompaniesResponse, SyncCompaniesResponse, UpdateBatchResult } from '../contract/api-types.js';
 import { CompaniesService } from './companies.service.js';
 import { ListCompaniesQueryDto } from './dto/list-companies.query.js';
 
 @Controller('companies')
 export class CompaniesController {
   constructor(@Inject(CompaniesService) private readonly companies: CompaniesService) {}
+
+  /** The body is checked item by item by the service, so it is taken as it came (`unknown`). */
+  @Post('sync')
+  @HttpCode(200)
+  async syncCompanies(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SyncCompaniesResponse> {
+    const outcome = await this.companies.syncCompanies(body);
+    if (!outcome.ok) res.status(422);
+    return outcome.body;
+  }
+
+  @Put()
+  @HttpCode(200)
+  async updateCompanies(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<UpdateBatchResult> {
+    const outcome = await this.companies.updateCompanies(body);
+    if (!outcome.ok) res.status(422);
+    return outcome.body;
+  }
 
   /** The body is checked item by item by the batch engine, so it is taken as it came (`unknown`). */
   @Post()

@@ -5,10 +5,11 @@ import { CompaniesController } from './companies.controller.js';
 import { CompaniesMetrics } from './companies.metrics.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { CompaniesService } from './companies.service.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
   imports: [MetricsModule, AssociationsModule],
   controllers: [CompaniesController],
-  providers: [CompaniesService, CompaniesRepository, CompaniesMetrics],
+  providers: [CompaniesService, CompaniesRepository, CompaniesMetrics, RecordMatchingStore],
 })
 export class CompaniesModule {}

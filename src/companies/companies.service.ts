@@ -4,10 +4,22 @@ import { BatchEngine } from '../batch/batch-engine.js';
 import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
-import type { Company, CompanyError, CompanyPage, CreateCompaniesResponse, ListCompaniesQuery } from '../contract/api-types.js';
+import type {
+  Company,
+  CompanyError,
+  CompanyMatchRule,
+  CompanyPage,
+  CreateCompaniesResponse,
+  ListCompaniesQuery,
+  SyncCompaniesResponse,
+  UpdateBatchResult,
+} from '../contract/api-types.js';
 import { Database } from '../database/database.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
+import { type Outcome, RecordSync } from '../sync/record-sync.js';
 import { COMPANIES_BATCH } from './companies.batch.js';
 import { CompaniesMetrics } from './companies.metrics.js';
+import { COMPANIES_SYNC } from './companies.sync.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { toCompany } from './company.mapper.js';
 import { normalizeDomain } from './domain.js';
@@ -20,6 +32,7 @@ export interface CreateCompaniesOutcome {
 
 @Injectable()
 export class CompaniesService {
+  private readonly sync: RecordSync<CompanyMatchRule>;
   private readonly batch: BatchEngine<'UNKNOWN_OWNER'>;
 
   constructor(
@@ -28,10 +41,21 @@ export class CompaniesService {
     @Inject(CompaniesMetrics) private readonly metrics: CompaniesMetrics,
     @Inject(Database) db: Database,
     @Inject(AppConfig) config: AppConfig,
+    @Inject(RecordMatchingStore) store: RecordMatchingStore,
   ) {
     this.batch = new BatchEngine(db, COMPANIES_BATCH, config.maxBatchSize);
+    this.sync = new RecordSync(COMPANIES_SYNC, store, config.maxBatchSize, config.syncProperties);
   }
 
+  /** Which companies are stored: one lookup per matching rule for the whole batch. Writes nothing. */
+  syncCompanies(body: unknown): Promise<Outcome<SyncCompaniesResponse>> {
+    return this.sync.sync(body);
+  }
+
+  /** A partial merge of each item into the company its crmId names. */
+  updateCompanies(body: unknown): Promise<Outcome<UpdateBatchResult>> {
+    return this.sync.update(body);
+  }
   /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
   async createCompanies(body: unknown): Promise<CreateCompaniesOutcome> {
     const outcome = await this.batch.run(body);

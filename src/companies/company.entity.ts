@@ -32,6 +32,16 @@ export class CompanyEntity {
   @Column({ name: 'linkedin_url', type: 'varchar', length: 1024, nullable: true })
   linkedinUrl: string | null;
 
+  /** linkedinKey(linkedinUrl, 'company'): what POST /companies/sync compares. */
+  @Index('ix_companies_linkedin_normalized')
+  @Column({ name: 'linkedin_normalized', type: 'varchar', length: 255, nullable: true })
+  linkedinNormalized: string | null;
+
+  /** companyNameKey(name): the name with case and spacing folded, what POST /companies/sync compares. */
+  @Index('ix_companies_name_folded')
+  @Column({ name: 'name_folded', type: 'varchar', length: 255, nullable: true })
+  nameFolded: string | null;
+
   @Index('ix_companies_owner_id')
   @Column({ name: 'owner_id', type: 'varchar', length: 64, nullable: true })
   ownerId: string | null;

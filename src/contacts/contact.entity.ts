@@ -34,6 +34,11 @@ export class ContactEntity {
   @Column({ name: 'linkedin_url', type: 'varchar', length: 1024, nullable: true })
   linkedinUrl: string | null;
 
+  /** linkedinKey(linkedinUrl, 'person'): what POST /contacts/sync compares. */
+  @Index('ix_contacts_linkedin_normalized')
+  @Column({ name: 'linkedin_normalized', type: 'varchar', length: 255, nullable: true })
+  linkedinNormalized: string | null;
+
   @Index('ix_contacts_owner_id')
   @Column({ name: 'owner_id', type: 'varchar', length: 64, nullable: true })
   ownerId: string | null;

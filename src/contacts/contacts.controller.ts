@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ParseIdPipe } from '../http/parse-id.pipe.js';
-import type { Contact, ContactPage, CreateContactsResponse } from '../contract/api-types.js';
+import type { Contact, ContactPage, CreateContactsResponse, SyncContactsResponse, UpdateBatchResult } from '../contract/api-types.js';
 import { ContactsService } from './contacts.service.js';
 import { ListContactsQueryDto } from './dto/list-contacts.query.js';
 
@@ -15,6 +15,22 @@ export class ContactsController {
   async createContacts(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<CreateContactsResponse> {
     const outcome = await this.contacts.createContacts(body);
     if (!outcome.stored) res.status(422);
+    return outcome.body;
+  }
+
+  @Post('sync')
+  @HttpCode(200)
+  async syncContacts(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SyncContactsResponse> {
+    const outcome = await this.contacts.syncContacts(body);
+    if (!outcome.ok) res.status(422);
+    return outcome.body;
+  }
+
+  @Put()
+  @HttpCode(200)
+  async updateContacts(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<UpdateBatchResult> {
+    const outcome = await this.contacts.updateContacts(body);
+    if (!outcome.ok) res.status(422);
     return outcome.body;
   }
 

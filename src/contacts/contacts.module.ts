@@ -5,10 +5,11 @@ import { ContactsController } from './contacts.controller.js';
 import { ContactsMetrics } from './contacts.metrics.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
 
 @Module({
   imports: [MetricsModule, AssociationsModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository, ContactsMetrics],
+  providers: [ContactsService, ContactsRepository, ContactsMetrics, RecordMatchingStore],
 })
 export class ContactsModule {}

@@ -2,7 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AssociationsService } from '../associations/associations.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { BatchEngine } from '../batch/batch-engine.js';
-import type { Contact, ContactPage, CreateContactsResponse, ListContactsQuery } from '../contract/api-types.js';
+import type {
+  Contact,
+  ContactMatchRule,
+  ContactPage,
+  CreateContactsResponse,
+  ListContactsQuery,
+  SyncContactsResponse,
+  UpdateBatchResult,
+} from '../contract/api-types.js';
+import { RecordMatchingStore } from '../database/record-matching-store.js';
+import { type Outcome, RecordSync } from '../sync/record-sync.js';
+import { CONTACTS_SYNC } from './contacts.sync.js';
 import { Database } from '../database/database.js';
 import { DomainError } from '../errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
@@ -20,15 +31,28 @@ export interface CreateContactsOutcome {
 @Injectable()
 export class ContactsService {
   private readonly batch: BatchEngine<'UNKNOWN_OWNER'>;
+  private readonly sync: RecordSync<ContactMatchRule>;
 
   constructor(
     @Inject(ContactsRepository) private readonly contacts: ContactsRepository,
     @Inject(Database) db: Database,
     @Inject(AppConfig) config: AppConfig,
     @Inject(ContactsMetrics) private readonly metrics: ContactsMetrics,
+    @Inject(RecordMatchingStore) store: RecordMatchingStore,
     @Inject(AssociationsService) private readonly associations: AssociationsService,
   ) {
     this.batch = new BatchEngine(db, CONTACTS_BATCH, config.maxBatchSize);
+    this.sync = new RecordSync(CONTACTS_SYNC, store, config.maxBatchSize, config.syncProperties);
+  }
+
+  /** Which leads are stored: one lookup per matching rule for the whole batch. Writes nothing. */
+  syncContacts(body: unknown): Promise<Outcome<SyncContactsResponse>> {
+    return this.sync.sync(body);
+  }
+
+  /** A partial merge of each item into the contact its crmId names. */
+  updateContacts(body: unknown): Promise<Outcome<UpdateBatchResult>> {
+    return this.sync.update(body);
   }
 
   /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */

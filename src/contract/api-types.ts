@@ -20,6 +20,21 @@ export type ContactError = Schemas['ContactError'];
 export type ContactErrorCode = Schemas['ContactErrorCode'];
 export type Contact = Schemas['Contact'];
 export type ContactPage = Schemas['ContactPage'];
+export type SyncContactsRequest = Schemas['SyncContactsRequest'];
+export type SyncContactsResponse = Schemas['SyncContactsResponse'];
+export type SyncContactResult = Schemas['SyncContactResult'];
+export type ContactMatchRule = Schemas['ContactMatchRule'];
+export type SyncCompaniesResponse = Schemas['SyncCompaniesResponse'];
+export type SyncCompanyResult = Schemas['SyncCompanyResult'];
+export type CompanyMatchRule = Schemas['CompanyMatchRule'];
+export type SyncProperties = Schemas['SyncProperties'];
+export type SyncError = Schemas['SyncError'];
+export type SyncErrorCode = Schemas['SyncErrorCode'];
+export type UpdateContactsRequest = Schemas['UpdateContactsRequest'];
+export type UpdateBatchResult = Schemas['UpdateBatchResult'];
+export type UpdateResult = Schemas['UpdateResult'];
+export type UpdateError = Schemas['UpdateError'];
+export type UpdateErrorCode = Schemas['UpdateErrorCode'];
 export type ListContactsQuery = NonNullable<operations['listContacts']['parameters']['query']>;
 export type LinkedCompanies = Schemas['LinkedCompanies'];
 export type CompanyRef = Schemas['CompanyRef'];
@@ -52,7 +67,29 @@ export type UserDetail = Schemas['UserDetail'];
 export type CreateUserRequest = Schemas['CreateUserRequest'];
 export type UpdateUserRequest = Schemas['UpdateUserRequest'];
 
+export type ActivityType = Schemas['ActivityType'];
+export type ActivityDirection = Schemas['ActivityDirection'];
+export type CreateActivityRequest = Schemas['CreateActivityRequest'];
+export type Activity = Schemas['Activity'];
+export type ActivityPage = Schemas['ActivityPage'];
+export type ListActivitiesQuery = NonNullable<operations['listContactActivities']['parameters']['query']>;
+
+export type CreateTaskRequest = Schemas['CreateTaskRequest'];
+export type UpdateTaskRequest = Schemas['UpdateTaskRequest'];
+export type Task = Schemas['Task'];
+export type TaskList = Schemas['TaskList'];
+export type TaskPage = Schemas['TaskPage'];
+export type TaskIdsRequest = Schemas['TaskIdsRequest'];
+export type CompleteTasksRequest = Schemas['CompleteTasksRequest'];
+export type ListTasksQuery = NonNullable<operations['listTasks']['parameters']['query']>;
+
 export type ApiPaths = paths;
+
+/**
+ * The documented keys of a schema that also takes undocumented ones (`additionalProperties: true`):
+ * its index signature removed, so that a DTO can `implements` it and SameKeys can compare.
+ */
+export type DocumentedKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 
 /**
  * Compile-time check that a DTO class declares exactly the keys of its contract type, optional ones

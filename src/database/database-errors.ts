@@ -12,6 +12,9 @@ const UNAVAILABLE_CODES = new Set([
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'ER_CON_COUNT_ERROR',
   'ER_LOCK_WAIT_TIMEOUT',
+  // Still deadlocked after Database.run's retries (heavy contention, or Galera certification
+  // failures in a row): nothing was written, the same request may be sent again.
+  'ER_LOCK_DEADLOCK',
   'ER_SERVER_SHUTDOWN',
   'ER_QUERY_INTERRUPTED',
   'ER_CLIENT_INTERACTION_TIMEOUT',
@@ -19,7 +22,7 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_LOCKED',
   'DB_TIMEOUT',
 ]);
-const UNAVAILABLE_MESSAGES = [/pool is closed/i, /queue limit reached/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
+const UNAVAILABLE_MESSAGES = [/WSREP has not yet prepared node/i, /pool is closed/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
 
 export class DatabaseTimeoutError extends Error {
   readonly code = 'DB_TIMEOUT';
@@ -42,11 +45,22 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
 }
 
-/** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms`. */
-export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * mysql2's pool refuses a connection request when its bounded queue (queueLimit) is full: the database
+ * is up and every connection busy, so the service is busy (503), not the database unavailable.
+ */
+export function isPoolQueueFull(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { message, driverError, cause } = error as { message?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof message === 'string' && /queue limit reached/i.test(message)) return true;
+  return isPoolQueueFull(driverError, depth + 1) || isPoolQueueFull(cause, depth + 1);
+}
+
+/** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms` (`reportedMs` in its message). */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string, reportedMs = ms): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeoutError(what, ms)), ms);
+    timer = setTimeout(() => reject(new DatabaseTimeoutError(what, reportedMs)), ms);
   });
   try {
     return await Promise.race([work, timeout]);
@@ -62,8 +76,30 @@ export function driverCode(error: unknown): string | undefined {
   return typeof found === 'string' ? found : undefined;
 }
 
-/** Two transactions waited on each other and the server rolled one back: safe to run again. */
+function driverMessage(error: unknown): string {
+  const { driverError, message } = (error ?? {}) as { driverError?: { message?: unknown }; message?: unknown };
+  const found = driverError?.message ?? message;
+  return typeof found === 'string' ? found : '';
+}
+
+/**
+ * Two transactions waited on each other and the server rolled one back: safe to run again. On Galera
+ * this is also how a certification failure shows: another node committed a conflicting write (the same
+ * unique key) first, and ours is refused at COMMIT (or aborted by the applier while it ran), even after
+ * an INSERT IGNORE that saw no conflict on its own node.
+ */
 export const isDeadlock = (error: unknown): boolean => driverCode(error) === 'ER_LOCK_DEADLOCK';
+
+/**
+ * A Galera node that is not part of the primary component (it lost its peers, or is still joining)
+ * refuses every statement with error 1047: "WSREP has not yet prepared node for application use".
+ * Nothing ran; the node may be back within moments, or the replica's readiness check takes it out.
+ */
+export const isNodeNotReady = (error: unknown): boolean =>
+  driverCode(error) === 'ER_UNKNOWN_COM_ERROR' && /WSREP/i.test(driverMessage(error));
+
+/** Failures after which the whole operation (its transaction rolled back) may simply run again: Database.run does. */
+export const isRetryable = (error: unknown): boolean => isDeadlock(error) || isNodeNotReady(error);
 
 /** A unique index refused the row. */
 export const isUniqueViolation = (error: unknown): boolean =>

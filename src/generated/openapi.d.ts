@@ -15,7 +15,9 @@ export interface paths {
          * Check the connection and the database
          * @description Runs a real query against the database. `200` when it answers within a few seconds
          *     (`HEALTH_TIMEOUT_MS`), `503` otherwise. Enginy treats any 2xx as healthy; a wrong key
-         *     gets `401`, so a misconfigured connection is caught when it is set up.
+         *     gets `401`, so a misconfigured connection is caught when it is set up. It is what load balancers
+         *     and orchestrators probe for readiness, so the per-key rate limit does not count it (a probe that
+         *     got 429 would take a healthy replica out of service).
          */
         get: operations["getHealth"];
         put?: never;
@@ -39,7 +41,32 @@ export interface paths {
          *     `nextCursor` is `null` on the last page. Filters combine with AND.
          */
         get: operations["listContacts"];
-        put?: never;
+        /**
+         * Update a batch of stored contacts (Enginy sync, engagement fields)
+         * @description Applies each item to the contact its `crmId` names, as a **partial merge**:
+         *
+         *     * A key that is absent stays as it is. A documented field set to a value replaces it (same rules
+         *       as `POST /contacts`: strings, a number or boolean stored as its text, `maxLength`, a valid
+         *       `email`, an active `ownerId`); set to `null` (or a blank string) it is cleared.
+         *     * Any other key (the campaign engagement fields Enginy's users name, such as
+         *       `campaignEngagementStatus`, `campaignSequenceStatus`, `campaignOpens`, `campaignClicks`,
+         *       `activities`) is merged into the contact's custom fields **key by key** as a JSON Merge Patch
+         *       (RFC 7396): the key gets the value sent, `null` removes the key, an object sent for a key that
+         *       holds an object is merged into it; custom keys the item does not name are never touched.
+         *       The merge happens inside the database's UPDATE, so concurrent updates of different keys of
+         *       one contact all survive. Limits as on create: 100 custom keys and 16 384 bytes of JSON, for
+         *       the item and for the contact once merged.
+         *     * `externalId` cannot change: sending a different one is `IMMUTABLE_FIELD` (sending the same
+         *       one is allowed and ignored). `crmId`, `createdAt` and `updatedAt` are the service's.
+         *     * `updatedAt` moves only when a stored value actually changed. The matching keys (lower-cased
+         *       email, normalized LinkedIn URL) follow the new values, so `POST /contacts/sync` finds the
+         *       contact under its new email.
+         *     * Several items for one `crmId` are applied in request order (the later value of a key wins).
+         *
+         *     `results` has one entry per item, in request order, with `success`; `errors` says why each failed
+         *     item failed. `200` when at least one item succeeded, `422` with the same body when none did.
+         */
+        put: operations["updateContacts"];
         /**
          * Create a batch of contacts (Enginy export)
          * @description Stores each contact and answers its `crmId`. **Every input item appears exactly once**, either in
@@ -61,6 +88,44 @@ export interface paths {
          *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
          */
         post: operations["createContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find which of these leads are already stored (Enginy sync)
+         * @description Answers, for each item that matches a stored contact, its `crmId`, the rule that matched and
+         *     the `properties` Enginy stores back. **Writes nothing.**
+         *
+         *     * **Matching, in order, first hit wins:** `externalId` (a contact stored for that lead), then
+         *       `email` compared lower-cased, then `linkedinUrl` normalized (any protocol, `www.` or a country
+         *       sub-domain such as `es.linkedin.com`, any case, query, fragment and trailing slash dropped,
+         *       percent-encoding decoded; only `/in/<slug>` profile URLs identify a person, other LinkedIn
+         *       paths match nothing). `matchedBy` names the rule.
+         *     * When several stored contacts match an item under one rule, the **oldest** (first created)
+         *       wins. Several items may match the same contact: each gets it.
+         *     * Only matched items are in `results` (request order); an unmatched item is not an error and is
+         *       not listed. Items that cannot be read (not an object, no usable `externalId`, a field over its
+         *       `maxLength`, an `email` that is not an address) are in `errors`, as in `POST /contacts`. Other
+         *       keys are accepted and ignored.
+         *     * `properties`: `ownerId` (when set), `updatedAt`, and the custom fields named in the
+         *       `SYNC_PROPERTIES` setting (comma list, empty by default) that the contact has; a value whose
+         *       JSON is over 2 048 bytes is left out.
+         *
+         *     `200` when at least one item could be read; `422` with the same body when none could.
+         */
+        post: operations["syncContacts"];
         delete?: never;
         options?: never;
         head?: never;
@@ -122,7 +187,18 @@ export interface paths {
          *     `nextCursor` is `null` on the last page. Filters combine with AND.
          */
         get: operations["listCompanies"];
-        put?: never;
+        /**
+         * Update a batch of stored companies (Enginy sync)
+         * @description The same partial merge as `PUT /contacts`, for companies: absent keys stay, a documented field
+         *     set to `null` is cleared, any other key is merged into the custom fields key by key (JSON Merge
+         *     Patch, `null` removes the key), `externalId` cannot change (`IMMUTABLE_FIELD`), `updatedAt`
+         *     moves only when something changed, and the matching keys (normalized domain, normalized LinkedIn
+         *     URL, folded name) follow the new values. `numberOfEmployees` and `foundedYear` take whole numbers.
+         *
+         *     `results` has one entry per item, in request order; `200` when at least one item succeeded,
+         *     `422` with the same body when none did.
+         */
+        put: operations["updateCompanies"];
         /**
          * Create a batch of companies (Enginy export)
          * @description Enginy creates a lead's company before the lead. Same promises as `POST /contacts`:
@@ -148,6 +224,38 @@ export interface paths {
          *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
          */
         post: operations["createCompanies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find which of these companies are already stored (Enginy sync)
+         * @description Like `POST /contacts/sync`, for companies. **Writes nothing.**
+         *
+         *     * **Matching, in order, first hit wins:** `externalId`, then `domain` normalized (lower-cased,
+         *       without protocol, `www.`, port, path, query or trailing dot: `https://www.ACME.com/about` is
+         *       `acme.com`), then `linkedinUrl` normalized (only `/company/<slug>` URLs identify a company),
+         *       then `name` folded: case and spacing (runs of blanks, blanks at the ends) are ignored;
+         *       punctuation and legal suffixes are not (`Acme Inc.` and `Acme` are different names: a looser
+         *       rule would merge different companies). `matchedBy` names the rule.
+         *     * Several stored companies match an item under one rule: the **oldest** wins. Several items may
+         *       match one company: each gets it. Unmatched items are left out; unreadable ones are in `errors`.
+         *     * `properties`: `ownerId` (when set), `updatedAt` and the `SYNC_PROPERTIES` custom fields.
+         *
+         *     `200` when at least one item could be read; `422` with the same body when none could.
+         */
+        post: operations["syncCompanies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -228,6 +336,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts/{crmId}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a contact's activities, newest first
+         * @description The activities logged on the contact, newest `occurredAt` first (ties: newest logged first).
+         *     Cursor-paginated like `GET /contacts`. `404` when no contact has this crmId.
+         */
+        get: operations["listContactActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/{crmId}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a company's activities, newest first
+         * @description The activities logged on the company, newest `occurredAt` first (ties: newest logged first).
+         *     Cursor-paginated like `GET /contacts`. `404` when no company has this crmId.
+         */
+        get: operations["listCompanyActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log one campaign message or event (Enginy, per campaign message)
+         * @description Stores one activity on a contact and/or a company and answers it with its `id`.
+         *
+         *     * **Fields.** `type` is required. Every other documented field is optional; `null` means absent.
+         *       `occurredAt` is an ISO 8601 date-time (a bare date is midnight UTC; without an offset, UTC);
+         *       it is the time of the request when absent. `body` may hold HTML: it is stored and answered
+         *       exactly as sent, and this service never renders it as HTML.
+         *     * **A lead is required.** A body with neither `contactId` nor `companyId` is a `400`: Enginy logs
+         *       every activity on a lead.
+         *     * **References.** `contactId` must name a contact (`POST /contacts`), `companyId` a company,
+         *       `ownerId` a user (`GET /users`; a deactivated user still counts, the activity is history).
+         *       One that names nothing stored is a `422` that names the field, and nothing is stored.
+         *     * **Unknown keys** are kept, with their JSON values, and answered as `customFields` (same limits
+         *       as contacts: 100 keys, 100 characters a key, 16 384 bytes of JSON). `metadata` is kept as sent
+         *       (an object, up to 100 keys and 16 384 bytes of JSON).
+         *     * **Re-sent activities.** When `metadata.messageId` is present, the same (`messageId`, `type`,
+         *       `direction`) is one activity: a re-send answers `200` with the activity already stored and
+         *       stores nothing, and concurrent copies store one (a unique index decides). Without a
+         *       `messageId`, send an `Idempotency-Key` to make retries safe.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one activity
+         * @description The activity as stored, `body` exactly as sent (HTML included, never rendered). `404` when no activity has this id.
+         */
+        get: operations["getActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks, newest first
+         * @description Cursor-paginated, newest first, like `GET /contacts`. Filters combine with AND; `dueBefore`
+         *     keeps the tasks due strictly before that time (tasks without a `dueDate` are left out).
+         */
+        get: operations["listTasks"];
+        put?: never;
+        /**
+         * Create one task (Enginy, per sequence task step)
+         * @description Stores a task, open (`completed: false`), and answers it with its `id`.
+         *
+         *     * `subject` is required. Every other documented field is optional; `null` means absent.
+         *     * `dueDate` is ISO 8601: a date-time (without an offset, UTC) or a bare date such as
+         *       `2026-12-01`, which is taken as midnight UTC of that day. It is answered as a UTC date-time.
+         *     * `contactId`, `companyId` and `ownerId` are checked as for activities, except that `ownerId`
+         *       must name an **active** user; one that names nothing is a `422` naming the field. A task
+         *       needs neither a contact nor a company.
+         *     * Unknown keys are kept and answered as `customFields` (limits as for contacts).
+         *     * Send an `Idempotency-Key` to make a retry after a timeout safe: without one, a re-sent
+         *       request creates a second task.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read many tasks at once
+         * @description A **bare array** of the tasks found, in the order of `ids`; unknown ids are left out (not an
+         *     error) and an id asked twice is answered once. At most `MAX_BATCH_SIZE` ids (1000 by default):
+         *     more is a `413`. A read: it changes nothing, so it needs no `Idempotency-Key`.
+         */
+        post: operations["readTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Complete (or reopen) many tasks at once
+         * @description Sets `completed` on every task of `ids` in one statement and answers a **bare array** of the
+         *     updated tasks, in the order of `ids` (unknown ids left out, repeated ids once).
+         *     `completed: true` sets `completedAt` to the server's time on the tasks that were open, and
+         *     keeps the first time on those already completed; `completed: false` reopens them and clears
+         *     `completedAt`. Re-sending the same request is safe. At most `MAX_BATCH_SIZE` ids: more is a `413`.
+         */
+        patch: operations["completeTasks"];
+        trace?: never;
+    };
+    "/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one task
+         * @description The task as stored; `completedAt` is `null` while it is open. `404` when no task has this id.
+         */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update or complete one task
+         * @description A partial update: absent keys stay as they are; `null` clears an optional field (not `subject`).
+         *     `completed: true` sets `completedAt` to the server's time (a task already completed keeps its
+         *     first time); `completed: false` reopens it and clears `completedAt`. References are checked as
+         *     on creation (`422`). Unknown keys are merged into `customFields`.
+         */
+        patch: operations["updateTask"];
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -247,6 +546,7 @@ export interface paths {
         /**
          * Add a user (operators only)
          * @description Needs an admin key (`ADMIN_API_KEYS`). An email already used by another user gets `409`.
+         *     An `Idempotency-Key` makes a retry safe, as for `POST /activities` and `POST /tasks`.
          */
         post: operations["createUser"];
         delete?: never;
@@ -298,6 +598,9 @@ export interface paths {
          *       outside the contract), method and status.
          *     * `crm_contacts_total{outcome}`: contacts answered by `POST /contacts`, by outcome `created` or
          *       `existing`; `crm_contacts_rejected_total{code}`: items it rejected, by `ContactErrorCode`.
+         *     * `crm_activities_total{type,outcome}`: activities answered by `POST /activities`, by `ActivityType`
+         *       and outcome `created` or `existing` (a re-sent `metadata.messageId`).
+         *     * `crm_tasks_total{event}`: tasks `created`, `completed` (open until then) and `reopened`.
          *     * `crm_companies_total{outcome}` and `crm_companies_rejected_total{code}`: the same for `POST /companies`
          *       (codes from `CompanyErrorCode`).
          *     * `crm_associations_total{outcome}`: pairs answered by `POST /associations`, by outcome `created`
@@ -305,6 +608,10 @@ export interface paths {
          *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
          *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
          *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
+         *     * `crm_refusals_total{reason}`: requests turned away, by reason: `busy` (bodies or batches in flight at
+         *       their bound, 503), `key_share` (one key's share in flight, 429), `rate_limit` (429),
+         *       `pool_queue_full` (every database connection busy, 503), `database_unavailable` (503) and
+         *       `request_timeout` (503).
          *     * `process_*` and `nodejs_*`: the Node.js process (CPU, memory, event loop lag, handles).
          */
         get: operations["getMetrics"];
@@ -330,7 +637,7 @@ export interface components {
          * @description A stable, machine-readable error label.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "internal_error" | "service_unavailable";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable_entity" | "too_many_requests" | "internal_error" | "service_unavailable";
         /** @description The body of every 4xx and 5xx answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorCode"];
@@ -725,6 +1032,233 @@ export interface components {
             nextCursor: string | null;
         };
         /**
+         * @description One lead to look up. `externalId` is required; `email` and `linkedinUrl` are what matching reads,
+         *     with the same rules as on create. Any other key is accepted and ignored.
+         */
+        SyncContactInput: {
+            externalId: components["schemas"]["ContactInput"]["externalId"];
+            email?: components["schemas"]["ContactInput"]["email"];
+            linkedinUrl?: components["schemas"]["ContactInput"]["linkedinUrl"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Leads to look up, at most `MAX_BATCH_SIZE` (1000 by default; Enginy sends up to 100). */
+        SyncContactsRequest: {
+            contacts: components["schemas"]["SyncContactInput"][];
+        };
+        /**
+         * @description The rule that found the contact: its `externalId`, its lower-cased `email`, or its normalized `linkedinUrl`.
+         * @enum {string}
+         */
+        ContactMatchRule: "externalId" | "email" | "linkedinUrl";
+        /**
+         * @description What Enginy stores back on its record: `ownerId` when the record has one, `updatedAt`, and each
+         *     custom field named in `SYNC_PROPERTIES` that the record has, with its JSON value (a value whose
+         *     JSON is over 2 048 bytes is left out). `SYNC_PROPERTIES` names at most 20 fields.
+         */
+        SyncProperties: {
+            ownerId?: string;
+            /** Format: date-time */
+            updatedAt: string;
+        } & {
+            [key: string]: unknown;
+        };
+        SyncContactResult: {
+            /** @description The item's `externalId`, as sent (text). */
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            matchedBy: components["schemas"]["ContactMatchRule"];
+            properties: components["schemas"]["SyncProperties"];
+        };
+        /**
+         * @description Why a sync item could not be read (the codes of `POST /contacts` and `POST /companies`):
+         *     `NOT_AN_OBJECT` the item is not a JSON object; `MISSING_EXTERNAL_ID` no usable `externalId`;
+         *     `INVALID_FIELD` a field it reads holds an object or array (or `externalId` a lone surrogate);
+         *     `INVALID_EMAIL` `email` is not a valid address; `VALUE_TOO_LONG` a field is over its `maxLength`.
+         * @enum {string}
+         */
+        SyncErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG";
+        SyncError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
+            index: number;
+            /** @description The item's `externalId`, when it has a usable one. */
+            externalId?: string;
+            code: components["schemas"]["SyncErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        /** @description The answer of `POST /contacts/sync` (with `200` and with `422`). */
+        SyncContactsResponse: {
+            /** @description One entry per item that matches a stored contact, in request order. */
+            results: components["schemas"]["SyncContactResult"][];
+            /** @description One entry per item that could not be read. */
+            errors: components["schemas"]["SyncError"][];
+        };
+        /**
+         * @description One company to look up. `externalId` is required; `domain`, `linkedinUrl` and `name` are what
+         *     matching reads. Any other key is accepted and ignored.
+         */
+        SyncCompanyInput: {
+            /** @description Enginy's company id. */
+            externalId: string | number | boolean;
+            domain?: string | number | boolean | null;
+            linkedinUrl?: string | number | boolean | null;
+            name?: string | number | boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Companies to look up, at most `MAX_BATCH_SIZE` (1000 by default; Enginy sends up to 100). */
+        SyncCompaniesRequest: {
+            companies: components["schemas"]["SyncCompanyInput"][];
+        };
+        /**
+         * @description The rule that found the company: `externalId`, normalized `domain`, normalized `linkedinUrl`, or folded `name`.
+         * @enum {string}
+         */
+        CompanyMatchRule: "externalId" | "domain" | "linkedinUrl" | "name";
+        SyncCompanyResult: {
+            /** @description The item's `externalId`, as sent (text). */
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            matchedBy: components["schemas"]["CompanyMatchRule"];
+            properties: components["schemas"]["SyncProperties"];
+        };
+        /** @description The answer of `POST /companies/sync` (with `200` and with `422`). */
+        SyncCompaniesResponse: {
+            /** @description One entry per item that matches a stored company, in request order. */
+            results: components["schemas"]["SyncCompanyResult"][];
+            /** @description One entry per item that could not be read. */
+            errors: components["schemas"]["SyncError"][];
+        };
+        /** @description The record's `crmId`, as `POST /contacts` or `POST /companies` returned it. */
+        UpdateCrmId: string;
+        /** @description Accepted and ignored on update (the service keeps its own timestamps); never a custom field. */
+        ServiceTimestamp: string | null;
+        /**
+         * @description The changes to one contact: `crmId` is required; every other key is optional. Documented fields
+         *     take the values `POST /contacts` takes, or `null` to clear them. Any other key is a custom field:
+         *     merged key by key, `null` removes it.
+         */
+        UpdateContactInput: {
+            crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
+            externalId?: components["schemas"]["ContactInput"]["externalId"];
+            email?: components["schemas"]["ContactInput"]["email"];
+            firstName?: components["schemas"]["ContactInput"]["firstName"];
+            lastName?: components["schemas"]["ContactInput"]["lastName"];
+            phone?: components["schemas"]["ContactInput"]["phone"];
+            company?: components["schemas"]["ContactInput"]["company"];
+            title?: components["schemas"]["ContactInput"]["title"];
+            linkedinUrl?: components["schemas"]["ContactInput"]["linkedinUrl"];
+            ownerId?: components["schemas"]["ContactInput"]["ownerId"];
+            location?: components["schemas"]["ContactInput"]["location"];
+            leadCountry?: components["schemas"]["ContactInput"]["leadCountry"];
+            industry?: components["schemas"]["ContactInput"]["industry"];
+            companySize?: components["schemas"]["ContactInput"]["companySize"];
+            domain?: components["schemas"]["ContactInput"]["domain"];
+            description?: components["schemas"]["ContactInput"]["description"];
+            emailVerificationStatus?: components["schemas"]["ContactInput"]["emailVerificationStatus"];
+            campaigns?: components["schemas"]["ContactInput"]["campaigns"];
+            lastContactedBy?: components["schemas"]["ContactInput"]["lastContactedBy"];
+            conversationTags?: components["schemas"]["ContactInput"]["conversationTags"];
+            enrichments?: components["schemas"]["ContactInput"]["enrichments"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Changes to stored contacts, at most `MAX_BATCH_SIZE` items. */
+        UpdateContactsRequest: {
+            contacts: components["schemas"]["UpdateContactInput"][];
+        };
+        /**
+         * @description The changes to one company: `crmId` is required; every other key is optional. Documented fields
+         *     take text (a number or boolean is stored as its text), `numberOfEmployees` and `foundedYear` a
+         *     whole number, or `null` to clear them. Any other key is a custom field: merged key by key, `null`
+         *     removes it.
+         */
+        UpdateCompanyInput: {
+            crmId: components["schemas"]["UpdateCrmId"];
+            createdAt?: components["schemas"]["ServiceTimestamp"];
+            updatedAt?: components["schemas"]["ServiceTimestamp"];
+            externalId?: components["schemas"]["SyncCompanyInput"]["externalId"];
+            name?: components["schemas"]["SyncCompanyInput"]["name"];
+            domain?: components["schemas"]["SyncCompanyInput"]["domain"];
+            linkedinUrl?: components["schemas"]["SyncCompanyInput"]["linkedinUrl"];
+            industry?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A whole number of employees (0 to 999999999).
+             */
+            numberOfEmployees?: string | number | null;
+            /** @description The `id` of an active user from `GET /users`. */
+            ownerId?: string | number | boolean | null;
+            description?: string | number | boolean | null;
+            location?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description A year (0 to 9999).
+             */
+            foundedYear?: string | number | null;
+            revenue?: string | number | boolean | null;
+            companyType?: string | number | boolean | null;
+            technologiesUsed?: string | number | boolean | null;
+            campaigns?: string | number | boolean | null;
+            lastContactedBy?: string | number | boolean | null;
+            leadCountries?: string | number | boolean | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Changes to stored companies, at most `MAX_BATCH_SIZE` items. */
+        UpdateCompaniesRequest: {
+            companies: components["schemas"]["UpdateCompanyInput"][];
+        };
+        /**
+         * @description Why an update item was not applied:
+         *     `NOT_AN_OBJECT` the item is not a JSON object;
+         *     `MISSING_FIELD` no usable `crmId`;
+         *     `NOT_FOUND` no record has this `crmId`;
+         *     `IMMUTABLE_FIELD` `externalId` differs from the stored one;
+         *     `INVALID_FIELD` a documented field holds an object or array (or a number field a non-number);
+         *     `INVALID_EMAIL` `email` is not a valid address;
+         *     `VALUE_TOO_LONG` a field is over its `maxLength`;
+         *     `UNKNOWN_OWNER` `ownerId` names no active user;
+         *     `TOO_MANY_CUSTOM_FIELDS`, `CUSTOM_FIELD_KEY_TOO_LONG`, `CUSTOM_FIELDS_TOO_LARGE` the custom fields,
+         *     sent or once merged, are over the limits of create.
+         * @enum {string}
+         */
+        UpdateErrorCode: "NOT_AN_OBJECT" | "MISSING_FIELD" | "NOT_FOUND" | "IMMUTABLE_FIELD" | "INVALID_FIELD" | "INVALID_EMAIL" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
+        UpdateError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's array.
+             */
+            index: number;
+            /** @description The item's `crmId`, when it has a usable one. */
+            crmId?: string;
+            code: components["schemas"]["UpdateErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        UpdateResult: {
+            /** @description The item's `crmId`; `null` when it has no usable one. */
+            crmId: string | null;
+            /** @description `true` when the item was applied (also when it changed nothing). */
+            success: boolean;
+        };
+        /**
+         * @description The answer of `PUT /contacts` and `PUT /companies` (with `200` and with `422`): one entry in
+         *     `results` per item, in request order, and one in `errors` per failed item.
+         */
+        UpdateBatchResult: {
+            results: components["schemas"]["UpdateResult"][];
+            errors: components["schemas"]["UpdateError"][];
+        };
+        /**
          * User
          * @description An owner as Enginy sees it.
          */
@@ -767,6 +1301,152 @@ export interface components {
              */
             email?: string | null;
             active?: boolean;
+        };
+        /** @description A CRM id this service answered (a contact's `crmId`, a company's `crmId`, a user's `id`); `null` means absent. */
+        ReferenceId: string | null;
+        /**
+         * @description ISO 8601: a date-time such as `2026-11-28T10:15:00Z` or `2026-11-28T11:15:00.000+01:00`
+         *     (without an offset, UTC), or a bare date such as `2026-11-28` (midnight UTC). Years 1970 to 9999.
+         *     `null` means absent.
+         */
+        IsoTime: string | null;
+        /** @description The undocumented keys the record arrived with, and their JSON values as sent. */
+        CustomFields: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description What was sent or received.
+         * @enum {string}
+         */
+        ActivityType: "EMAIL" | "LINKEDIN" | "LINKEDIN_INMAIL" | "LINKEDIN_CONNECTION";
+        /**
+         * @description `OUTBOUND` sent to the lead, `INBOUND` received from it; `null` when not said.
+         * @enum {string|null}
+         */
+        ActivityDirection: "INBOUND" | "OUTBOUND" | null;
+        /**
+         * @description Enginy's details of the message, kept as sent (up to 100 keys, 16 384 bytes of JSON), such as
+         *     `messageId`, `sequenceIndex`, `sequenceMessageCount`. `messageId`, a string of up to 255
+         *     characters or a number, makes the activity idempotent together with `type` and `direction`.
+         */
+        ActivityMetadata: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description One activity as Enginy sends it. Only `type` is required, and one of `contactId` and `companyId`.
+         *     Any other key is kept as a custom field.
+         */
+        CreateActivityRequest: {
+            type: components["schemas"]["ActivityType"];
+            direction?: components["schemas"]["ActivityDirection"];
+            subject?: string | null;
+            /** @description The message; e-mails may hold HTML. Stored and answered exactly as sent, never rendered. */
+            body?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            occurredAt?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+            /** @description See `ActivityMetadata`; `null` means none. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A stored activity. Absent fields are `null`. */
+        Activity: {
+            id: components["schemas"]["Id"];
+            type: components["schemas"]["ActivityType"];
+            direction: components["schemas"]["ActivityDirection"];
+            subject: string | null;
+            /** @description As sent (HTML included). Render it as text, or sanitize it, never as live HTML. */
+            body: string | null;
+            ownerId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            contactId: string | null;
+            companyId: string | null;
+            metadata: components["schemas"]["ActivityMetadata"];
+            customFields: components["schemas"]["CustomFields"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ActivityPage: {
+            data: components["schemas"]["Activity"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description One task as Enginy sends it. Only `subject` is required; any other key is kept as a custom field. */
+        CreateTaskRequest: {
+            /** @description Not blank. */
+            subject: string;
+            description?: string | null;
+            /** @description Free text, such as `call`, `email`, `linkedin`. */
+            type?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            dueDate?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Absent keys stay as they are; `null` clears a field. Any other key is merged into `customFields`. */
+        UpdateTaskRequest: {
+            /** @description Not blank. */
+            subject?: string;
+            description?: string | null;
+            type?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            dueDate?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+            /** @description `true` completes the task (sets `completedAt`), `false` reopens it. */
+            completed?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A stored task. Absent fields are `null`; `completedAt` is `null` until the task is completed. */
+        Task: {
+            id: components["schemas"]["Id"];
+            subject: string;
+            description: string | null;
+            type: string | null;
+            ownerId: string | null;
+            /** Format: date-time */
+            dueDate: string | null;
+            contactId: string | null;
+            companyId: string | null;
+            completed: boolean;
+            /** Format: date-time */
+            completedAt: string | null;
+            customFields: components["schemas"]["CustomFields"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description Tasks, as a bare array (as Enginy expects). */
+        TaskList: components["schemas"]["Task"][];
+        TaskPage: {
+            data: components["schemas"]["Task"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description Task ids; at most `MAX_BATCH_SIZE` (1000 by default, repeats counted), more is a `413`. */
+        TaskIds: components["schemas"]["Id"][];
+        /** @description Other keys are ignored. */
+        TaskIdsRequest: {
+            ids: components["schemas"]["TaskIds"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Other keys are ignored. */
+        CompleteTasksRequest: {
+            ids: components["schemas"]["TaskIds"];
+            /** @description `true` completes the tasks, `false` reopens them. */
+            completed: boolean;
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: {
@@ -846,7 +1526,10 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The change conflicts with stored data (an email already used by another user). */
+        /**
+         * @description The change conflicts with stored data (an email already used by another user), or the
+         *     `Idempotency-Key` was used before with a different request, or its first request is still running.
+         */
         Conflict: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -900,7 +1583,13 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
+        /**
+         * @description This key is over its own limit, and nothing was read or written. Either it has its full share of the
+         *     service in flight (`MAX_REQUESTS_PER_KEY` requests, or `KEY_SHARE_PERCENT` of the batches and body
+         *     bytes the service takes at once), so that other keys keep being served; or it is over its rate limit
+         *     (`RATE_LIMIT_PER_MINUTE` requests in a one-minute window, off by default;
+         *     shared by all replicas with `REDIS_URL`). Retry after `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -910,12 +1599,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "too_many_requests",
-                 *       "message": "Rate limit exceeded; retry in 12 seconds."
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -938,9 +1621,17 @@ export interface components {
             };
         };
         /**
-         * @description The database is unavailable or did not answer within `DB_QUERY_TIMEOUT_MS` (nothing was written),
-         *     or the request was not answered within `REQUEST_TIMEOUT_MS` (it may or may not have been stored).
-         *     Retry after `Retry-After` seconds; re-sending a batch is safe, contacts are idempotent by `externalId`.
+         * @description The service cannot take the request now; the message says why. Retry after `Retry-After` seconds;
+         *     re-sending a batch is safe, contacts are idempotent by `externalId`.
+         *
+         *     * **Busy**: the service sheds load. Either the bodies or batches in flight are at their bound
+         *       (`MAX_BODY_BYTES_IN_FLIGHT`, `MAX_BATCHES_IN_FLIGHT`): the request was refused before its body was
+         *       read, and the connection is closed behind the answer; or every database connection is in use and
+         *       the pool's queue is full. Nothing was written.
+         *     * **Database unavailable**: the database cannot be reached or did not answer within
+         *       `DB_QUERY_TIMEOUT_MS`. Nothing was written.
+         *     * **Not answered in time**: the request took longer than `REQUEST_TIMEOUT_MS`; it may or may not have
+         *       been stored.
          */
         ServiceUnavailable: {
             headers: {
@@ -951,10 +1642,43 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /**
+         * @description The `Idempotency-Key` was used before with a different request, or its first request is still
+         *     running (retry later).
+         */
+        IdempotencyConflict: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                [name: string]: unknown;
+            };
+            content: {
                 /**
                  * @example {
-                 *       "error": "service_unavailable",
-                 *       "message": "The database is unavailable; retry later."
+                 *       "error": "conflict",
+                 *       "message": "This Idempotency-Key was used with a different request."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A reference names nothing stored (the message names the field); nothing was stored. */
+        UnknownReference: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "unprocessable_entity",
+                 *       "message": "contactId names no stored contact."
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
@@ -984,6 +1708,38 @@ export interface components {
          * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90
          */
         UserId: components["schemas"]["Id"];
+        /**
+         * @description The activity's id, as returned by `POST /activities`.
+         * @example 0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00
+         */
+        ActivityId: components["schemas"]["Id"];
+        /**
+         * @description The task's id, as returned by `POST /tasks`.
+         * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+         */
+        TaskId: components["schemas"]["Id"];
+        /**
+         * @description Page size.
+         * @example 50
+         */
+        PageLimit: number;
+        /** @description The `nextCursor` of the previous page. */
+        PageCursor: string;
+        /**
+         * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+         *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+         *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+         *
+         *     * The same key with the same request (method, path and JSON body; key order does not matter)
+         *       answers the first answer again, status and body, and creates nothing.
+         *     * The same key with a different request is a `409`.
+         *     * While the first request with a key is still running, a second one waits for its answer (up to
+         *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+         *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+         *       be sent again, fixed or not, with the same key.
+         * @example campaign-42-step-3-lead-0001
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -1048,7 +1804,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             /** @description The database did not answer in time. Retry later. */
             503: {
@@ -1145,6 +1900,108 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contacts": [
+                 *         {
+                 *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                 *           "title": "VP Sales",
+                 *           "phone": null,
+                 *           "campaignEngagementStatus": "Engaged",
+                 *           "campaignSequenceStatus": "Ongoing",
+                 *           "campaignOpens": 3,
+                 *           "campaignClicks": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateContactsRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "success": true
+                     *         },
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d99",
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 1,
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d99",
+                     *           "code": "NOT_FOUND",
+                     *           "field": "crmId",
+                     *           "message": "No contact has this crmId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be applied; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": null,
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_FIELD",
+                     *           "field": "crmId",
+                     *           "message": "crmId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -1248,6 +2105,120 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ContactBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "contacts": [
+                 *         {
+                 *           "externalId": "lead-0001",
+                 *           "email": "jane.doe@example.com"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0777",
+                 *           "email": "JANE.DOE@EXAMPLE.COM"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0778",
+                 *           "linkedinUrl": "https://es.linkedin.com/in/jane-doe/?trk=public_profile"
+                 *         },
+                 *         {
+                 *           "externalId": "lead-0779",
+                 *           "email": "nobody@example.com"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SyncContactsRequest"];
+            };
+        };
+        responses: {
+            /** @description The items that match a stored contact (unmatched ones are left out), and the unreadable ones. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "lead-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "externalId",
+                     *           "properties": {
+                     *             "ownerId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90",
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z",
+                     *             "leadScore": 87
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "lead-0777",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "email",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "lead-0778",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "matchedBy": "linkedinUrl",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncContactsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be read; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_EXTERNAL_ID",
+                     *           "field": "externalId",
+                     *           "message": "externalId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncContactsResponse"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -1483,6 +2454,94 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    updateCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                 *           "industry": "Computer Software",
+                 *           "numberOfEmployees": 250,
+                 *           "campaignEngagementStatus": "Engaged"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one item was applied; each item is in `results`, each failed one also in `errors`. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "success": true
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be applied; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e99",
+                     *           "success": false
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e99",
+                     *           "code": "NOT_FOUND",
+                     *           "field": "crmId",
+                     *           "message": "No company has this crmId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["UpdateBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     createCompanies: {
         parameters: {
             query?: never;
@@ -1595,6 +2654,110 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["CompanyBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    syncCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "externalId": "company-0001",
+                 *           "name": "Acme",
+                 *           "domain": "acme.example"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0777",
+                 *           "domain": "https://www.ACME.example/about"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0778",
+                 *           "linkedinUrl": "https://www.linkedin.com/company/acme/"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0779",
+                 *           "name": "  ACME  "
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["SyncCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description The items that match a stored company (unmatched ones are left out), and the unreadable ones. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "company-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "matchedBy": "externalId",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         },
+                     *         {
+                     *           "externalId": "company-0777",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "matchedBy": "domain",
+                     *           "properties": {
+                     *             "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncCompaniesResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No item could be read; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "NOT_AN_OBJECT",
+                     *           "message": "Each company must be a JSON object."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SyncCompaniesResponse"];
                 };
             };
             429: components["responses"]["TooManyRequests"];
@@ -1846,6 +3009,699 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listContactActivities: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's CRM id, as returned by `POST /contacts`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e
+                 */
+                crmId: components["parameters"]["CrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the contact's activities. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d01",
+                     *           "type": "LINKEDIN",
+                     *           "direction": "INBOUND",
+                     *           "subject": null,
+                     *           "body": "Thanks, happy to talk next week.",
+                     *           "ownerId": null,
+                     *           "occurredAt": "2026-11-28T11:30:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "metadata": {
+                     *             "messageId": "li-msg-8812"
+                     *           },
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T11:30:02.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCompanyActivities: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The company's CRM id, as returned by `POST /companies`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01
+                 */
+                crmId: components["parameters"]["CompanyCrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the company's activities. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d01",
+                     *           "type": "LINKEDIN",
+                     *           "direction": "INBOUND",
+                     *           "subject": null,
+                     *           "body": "Thanks, happy to talk next week.",
+                     *           "ownerId": null,
+                     *           "occurredAt": "2026-11-28T11:30:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "metadata": {
+                     *             "messageId": "li-msg-8812"
+                     *           },
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T11:30:02.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "LINKEDIN",
+                 *       "direction": "OUTBOUND",
+                 *       "subject": null,
+                 *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                 *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                 *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                 *       "metadata": {
+                 *         "messageId": "li-msg-8811",
+                 *         "sequenceIndex": 1,
+                 *         "sequenceMessageCount": 3
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateActivityRequest"];
+            };
+        };
+        responses: {
+            /** @description The same message (`metadata.messageId`, `type`, `direction`) was already logged; nothing new is stored. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "LINKEDIN",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": null,
+                     *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                     *       "ownerId": null,
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "li-msg-8811",
+                     *         "sequenceIndex": 1,
+                     *         "sequenceMessageCount": 3
+                     *       },
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The activity, stored. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "LINKEDIN",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": null,
+                     *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                     *       "ownerId": null,
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "li-msg-8811",
+                     *         "sequenceIndex": 1,
+                     *         "sequenceMessageCount": 3
+                     *       },
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The activity's id, as returned by `POST /activities`.
+                 * @example 0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00
+                 */
+                id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activity. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "EMAIL",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": "Quick question",
+                     *       "body": "<p>Hi Jane,</p><p>Do you have 15 minutes this week?</p>",
+                     *       "ownerId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90",
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "<CAF1234@mail.example.com>"
+                     *       },
+                     *       "customFields": {
+                     *         "campaignName": "Q4 Outbound"
+                     *       },
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+                /** @description Only tasks assigned to this user. */
+                ownerId?: string;
+                /** @description Only tasks on this contact. */
+                contactId?: string;
+                /** @description Only tasks on this company. */
+                companyId?: string;
+                /** @description Only completed (`true`) or open (`false`) tasks. */
+                completed?: boolean;
+                /**
+                 * @description Only tasks due before this ISO 8601 date-time or date (a bare date is midnight UTC).
+                 * @example 2026-12-31
+                 */
+                dueBefore?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tasks. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *           "subject": "Call Jane about the pilot",
+                     *           "description": null,
+                     *           "type": "call",
+                     *           "ownerId": null,
+                     *           "dueDate": "2026-12-01T00:00:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "completed": false,
+                     *           "completedAt": null,
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": "Call Jane about the pilot",
+                 *       "description": "She asked for pricing for 20 seats.",
+                 *       "type": "call",
+                 *       "dueDate": "2026-12-01",
+                 *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task, stored and open. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": false,
+                     *       "completedAt": null,
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e01"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["TaskIdsRequest"];
+            };
+        };
+        responses: {
+            /** @description The tasks found, in the order asked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *         "subject": "Call Jane about the pilot",
+                     *         "description": null,
+                     *         "type": "call",
+                     *         "ownerId": null,
+                     *         "dueDate": "2026-12-01T00:00:00.000Z",
+                     *         "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *         "companyId": null,
+                     *         "completed": false,
+                     *         "completedAt": null,
+                     *         "customFields": {},
+                     *         "createdAt": "2026-11-28T10:00:00.000Z",
+                     *         "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    completeTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00"
+                 *       ],
+                 *       "completed": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["CompleteTasksRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated tasks, in the order asked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *         "subject": "Call Jane about the pilot",
+                     *         "description": null,
+                     *         "type": "call",
+                     *         "ownerId": null,
+                     *         "dueDate": "2026-12-01T00:00:00.000Z",
+                     *         "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *         "companyId": null,
+                     *         "completed": true,
+                     *         "completedAt": "2026-11-30T09:12:00.000Z",
+                     *         "customFields": {},
+                     *         "createdAt": "2026-11-28T10:00:00.000Z",
+                     *         "updatedAt": "2026-11-30T09:12:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The task's id, as returned by `POST /tasks`.
+                 * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": false,
+                     *       "completedAt": null,
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The task's id, as returned by `POST /tasks`.
+                 * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "completed": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task after the change. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": true,
+                     *       "completedAt": "2026-11-30T09:12:00.000Z",
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:12:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: never;
@@ -1890,7 +3746,23 @@ export interface operations {
     createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2074,6 +3946,10 @@ export interface operations {
                      *     # HELP crm_db_pool_waiting Requests waiting for a database connection.
                      *     # TYPE crm_db_pool_waiting gauge
                      *     crm_db_pool_waiting 0
+                     *     # HELP crm_refusals_total Requests turned away with 503 or 429, by reason.
+                     *     # TYPE crm_refusals_total counter
+                     *     crm_refusals_total{reason="busy"} 12
+                     *     crm_refusals_total{reason="database_unavailable"} 0
                      */
                     "text/plain": components["schemas"]["MetricsText"];
                 };

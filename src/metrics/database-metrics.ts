@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { Database, type RetryReason } from '../database/database.js';
 import { poolStats } from '../database/pool-stats.js';
 import { MetricsRegistry } from './metrics.registry.js';
 
 /** Database pool gauges, read at each scrape. */
 @Injectable()
 export class DatabaseMetrics {
-  constructor(@Inject(MetricsRegistry) metrics: MetricsRegistry, @Inject(DataSource) dataSource: DataSource) {
+  constructor(
+    @Inject(MetricsRegistry) metrics: MetricsRegistry,
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(Database) database: Database,
+  ) {
     new Gauge({
       name: 'crm_db_pool_connections',
       help: 'Database connections, by state (in_use, idle). SQLite: one connection, always in_use.',
@@ -25,6 +30,16 @@ export class DatabaseMetrics {
       registers: [metrics.registry],
       collect() {
         this.set(poolStats(dataSource).waiting);
+      },
+    });
+    new Counter({
+      name: 'crm_db_retries_total',
+      help: 'Database operations run again after a retryable error, by reason: deadlock (on Galera also a certification failure) or node_not_ready (a Galera node outside the primary component).',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(database.retries) as [RetryReason, number][]) this.inc({ reason }, count);
       },
     });
   }

@@ -1,6 +1,8 @@
 // What the service shows to whoever reaches it: every route it serves wants a key (the docs and the
 // raw contract aside), operator routes want an admin key, errors say nothing about the inside,
 // answers carry security headers, and a key can be held to a rate.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { ApiClient } from '../support/http.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 import { expectNoLeak } from '../support/leaks.js';
@@ -186,7 +188,10 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
   it('is off by default', async () => {
     const t = await createTestApp();
     try {
-      const answers = await Promise.all(Array.from({ length: 150 }, () => t.api.get('/health')));
+      // 150 requests within the minute, 50 at a time: more at once would meet the per-key bound on
+      // requests in flight (MAX_REQUESTS_PER_KEY, 64), which is not a rate.
+      const answers = [];
+      for (let wave = 0; wave < 3; wave++) answers.push(...(await Promise.all(Array.from({ length: 50 }, () => t.api.get('/health')))));
       expect(answers.filter((res) => res.status === 429)).toEqual([]);
       // No quota, so no quota fields.
       expect(answers[0].headers.get('ratelimit-policy')).toBeNull();
@@ -199,24 +204,85 @@ describe('RATE_LIMIT_PER_MINUTE', () => {
   it('answers 429 with Retry-After past the limit, per key, before reading the body', async () => {
     const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      const first = await t.api.get('/health');
+      const first = await t.api.get('/contacts?limit=1');
       expect(first.status).toBe(200);
       expect(first.headers.get('ratelimit-policy')).toBe('"per-key";q=5;w=60');
       expect(first.headers.get('ratelimit')).toMatch(/^"per-key";r=4;t=\d+$/);
-      for (let i = 1; i < 5; i++) expect((await t.api.get('/health')).status).toBe(200);
+      for (let i = 1; i < 5; i++) expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
       const limited = await t.api.post('/contacts', { contacts: [{ externalId: 'limited' }] });
       expect(limited.status).toBe(429);
       expect(limited.body).toEqual({ error: 'too_many_requests', message: expect.stringContaining('5 requests per minute') });
       expect(limited.headers.get('ratelimit')).toMatch(/^"per-key";r=0;t=\d+$/);
+      // The seconds until the key's one-minute window ends.
       const wait = Number(limited.headers.get('retry-after'));
       expect(wait).toBeGreaterThanOrEqual(1);
-      expect(wait).toBeLessThanOrEqual(12);
+      expect(wait).toBeLessThanOrEqual(60);
       // Not read, so not stored.
       expect((await t.api.get('/contacts?externalId=limited', { key: ADMIN_KEY })).body.data).toEqual([]);
       // Another key has its own allowance; a caller without a key is told 401, not 429.
-      expect((await t.api.get('/health', { key: ADMIN_KEY })).status).toBe(200);
-      expect((await t.api.get('/health', { key: null })).status).toBe(401);
-      expect((await new ApiClient(t.url).get('/health')).status).toBe(429);
+      expect((await t.api.get('/contacts?limit=1', { key: ADMIN_KEY })).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1', { key: null })).status).toBe(401);
+      expect((await new ApiClient(t.url).get('/contacts?limit=1')).status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('never refuses GET /health, the readiness probe, and does not count it', async () => {
+    const t = await createTestApp({ RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      const probes = [];
+      for (let i = 0; i < 10; i++) probes.push(await t.api.get('/health'));
+      expect(probes.map((probe) => probe.status)).toEqual(Array(10).fill(200));
+      expect(probes[0].headers.get('ratelimit')).toBeNull();
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(200);
+      expect((await t.api.get('/contacts?limit=1')).status).toBe(429);
+      expect((await t.api.get('/health')).status).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE with REDIS_URL (replicas share the count)', () => {
+  // A key of its own for each test, so that counts left in Redis by other runs never meet it.
+  const freshKey = () => `test-shared-key-${randomBytes(8).toString('hex')}`;
+
+  it('gives two replicas one allowance per key, not one each', async () => {
+    const key = freshKey();
+    const env = { RATE_LIMIT_PER_MINUTE: '4', REDIS_URL: 'redis://127.0.0.1:6379', API_KEYS: key };
+    const replicas = [await createTestApp(env), await createTestApp(env)];
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 8; i++) statuses.push((await replicas[i % 2].api.get('/contacts?limit=1', { key })).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+    } finally {
+      await Promise.all(replicas.map((replica) => replica.close()));
+    }
+  });
+
+  it('fails open when Redis is unreachable: counts per process, says so in a metric and a warning', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const lines: string[] = [];
+    const t = await createTestApp(
+      { RATE_LIMIT_PER_MINUTE: '3', REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'warn' },
+      { logs: { write: (line: string) => void lines.push(line) } },
+    );
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await t.api.get('/contacts?limit=1')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const metrics = await t.api.get<string>('/metrics', { key: ADMIN_KEY, headers: { accept: 'text/plain' } });
+      const failed = /^crm_rate_limit_store_errors_total (\d+)$/m.exec(metrics.text);
+      expect(Number(failed?.[1])).toBeGreaterThanOrEqual(4);
+      const warnings = lines.map((line) => JSON.parse(line) as { level: string; msg: string; requests?: number });
+      // One warning for the first request Redis could not count, not one per request.
+      expect(warnings.filter((w) => w.level === 'warn' && /Redis \(REDIS_URL\) did not answer/.test(w.msg))).toHaveLength(1);
+      expect(lines.join('\n')).not.toContain(INTEGRATION_KEY);
     } finally {
       await t.close();
     }

@@ -46,8 +46,12 @@ describe('GET /metrics', () => {
     expect(res.text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(res.text).toContain('# TYPE crm_contacts_total counter');
     expect(res.text).toContain('# TYPE crm_contacts_rejected_total counter');
+    expect(res.text).toContain('# TYPE crm_activities_total counter');
+    expect(res.text).toContain('# TYPE crm_tasks_total counter');
     expect(res.text).toContain('# TYPE crm_db_pool_connections gauge');
     expect(res.text).toContain('# TYPE crm_db_pool_waiting gauge');
+    expect(res.text).toContain('# TYPE crm_db_retries_total counter');
+    expect(res.text).toContain('# TYPE crm_rate_limit_store_errors_total counter');
     expect(res.text).toContain('process_cpu_user_seconds_total');
     expect(() => samples(res.text)).not.toThrow();
   });
@@ -105,6 +109,29 @@ describe('GET /metrics', () => {
     expect(delta(after, 'crm_associations_total', { outcome: 'existing' })).toBe(1);
     expect(delta(after, 'crm_associations_rejected_total', { code: 'COMPANY_NOT_FOUND' })).toBe(1);
     expect(delta(after, 'crm_associations_rejected_total', { code: 'MISSING_FIELD' })).toBe(1);
+  });
+
+  it('counts activities by type and outcome, and tasks created, completed and reopened', async () => {
+    const before = await scrape();
+    const activities = (text: string, outcome: string) => valueOf(text, 'crm_activities_total', { type: 'LINKEDIN', outcome }) ?? 0;
+    const tasks = (text: string, event: string) => valueOf(text, 'crm_tasks_total', { event }) ?? 0;
+    const contactId = (await t.api.post('/contacts', { contacts: [{ externalId: randomUUID() }] })).body.results[0].crmId;
+    const message = { type: 'LINKEDIN', contactId, metadata: { messageId: randomUUID() } };
+    expect((await t.api.post('/activities', message)).status).toBe(201);
+    expect((await t.api.post('/activities', message)).status).toBe(200);
+    const a = (await t.api.post('/tasks', { subject: 'a' })).body.id;
+    const b = (await t.api.post('/tasks', { subject: 'b' })).body.id;
+    await t.api.patch(`/tasks/${a}`, { completed: true });
+    await t.api.patch('/tasks/batch', { ids: [a, b], completed: true });
+    await t.api.patch('/tasks/batch', { ids: [a], completed: false });
+
+    const after = await scrape();
+    expect(activities(after, 'created') - activities(before, 'created')).toBe(1);
+    expect(activities(after, 'existing') - activities(before, 'existing')).toBe(1);
+    expect(tasks(after, 'created') - tasks(before, 'created')).toBe(2);
+    // a, then b: completing a task already completed counts nothing.
+    expect(tasks(after, 'completed') - tasks(before, 'completed')).toBe(2);
+    expect(tasks(after, 'reopened') - tasks(before, 'reopened')).toBe(1);
   });
 
   it('counts requests by route template, method and status, 401s included, with latencies', async () => {

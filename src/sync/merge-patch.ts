@@ -1,0 +1,41 @@
+// Custom fields are updated as a JSON Merge Patch (RFC 7396): the database applies it inside the
+// UPDATE (JSON_MERGE_PATCH on MySQL and MariaDB, json_patch on SQLite), so concurrent updates of
+// different keys of one record all survive. This file is the service's side of it: the same merge
+// in JavaScript, only to check what the result would be before it is written (limits, and what the
+// databases' JSON functions refuse), never to write it.
+
+/** MariaDB's JSON functions answer NULL past 32 levels of nesting; the custom-fields object is level 1. */
+export const MAX_CUSTOM_DEPTH = 30;
+
+type Json = unknown;
+
+const isObject = (value: Json): value is Record<string, Json> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** RFC 7396: `null` removes a key, an object merges into an object, anything else replaces. */
+export function mergePatch(target: Json, patch: Json): Json {
+  if (!isObject(patch)) return patch;
+  const result: Record<string, Json> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else Object.defineProperty(result, key, { value: mergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+  }
+  return result;
+}
+
+/** Levels of nesting: a scalar is 0, `{}` and `[]` are 1. Stops counting past `limit`. */
+export function depthOf(value: Json, limit = MAX_CUSTOM_DEPTH + 1): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (limit <= 0) return 1;
+  let deepest = 0;
+  for (const item of Object.values(value as object)) deepest = Math.max(deepest, depthOf(item, limit - 1));
+  return 1 + deepest;
+}
+
+/**
+ * True when JSON text holds a `\ud800`-style escape of a lone surrogate (JSON.stringify writes lone
+ * surrogates that way). SQLite keeps them; MariaDB's JSON functions answer NULL for the whole value.
+ */
+export function hasEscapedLoneSurrogate(json: string): boolean {
+  return /(?:^|[^\\])(?:\\\\)*\\u(?:d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2}\\u)d[c-f][0-9a-f]{2})/i.test(json);
+}
