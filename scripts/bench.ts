@@ -12,7 +12,7 @@ import mysql, { type Pool } from 'mysql2/promise';
 import { bulkLoad } from './bench/bulk.js';
 import { companyGenerator, contactGenerator, type ContactGenerator } from './bench/contacts.js';
 import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
-import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
+import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase, type SqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
 import { COMPANIES_BATCH } from '../src/companies/companies.batch.js';
 import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, type Pair, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
@@ -302,7 +302,7 @@ async function main(): Promise<number> {
       return { ...phase, cpu, quiet, diskReads: (await innodbStatus(admin)).reads - reads };
     };
     /** One service phase: POST /contacts expecting `created` or `existing`, or another batch operation. */
-    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expect: 'created' | 'existing' | Operation) => {
+    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Pick<Dataset, 'bodies'> & { shape?: { table: string } }, expect: 'created' | 'existing' | Operation) => {
       const phase = await measure(async () => {
         service!.startSampling();
         const measured = await runHttpPhase({
@@ -318,23 +318,25 @@ async function main(): Promise<number> {
       });
       const exit = service!.exitReport();
       if (exit) phase.failures.push(exit);
-      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${data.shape.table}/s`);
+      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${data.shape?.table ?? 'contacts'}/s`);
       return phase;
     };
-    /** One floor phase: the data set's rows into its table's copy, as SQL text or prepared. */
-    const floor = async (protocol: FloorProtocol, concurrency: number, data: Dataset, grown = false, kind: PhaseKind = 'floor') => {
-      const subject = data.shape === CONTACT_ROWS ? '' : `${data.shape.table}, `;
-      const name = `floor: ${subject}${protocol === 'text' ? 'INSERT as SQL text' : 'prepared INSERT'}${grown ? `, ${facts.stored} stored` : ''}`;
-      const pool = floorPools[protocol]!;
-      const batches = floorBatches(data, protocol);
+    /** One mysql2 phase: prepared-made batches sent at `concurrency`, each on the next free connection. */
+    const sql = async (kind: PhaseKind, name: string, pool: Pool, protocol: FloorProtocol, concurrency: number, batches: SqlPhase['batches'], grown = false, noun = 'contacts') => {
       const phase = await measure(async () => ({
         ...(await runSqlPhase({ name, pool, concurrency, protocol, batches, batchSize: BATCH })),
         kind,
         protocol,
         grown,
       }));
-      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${data.shape.table}/s`);
+      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${noun}/s`);
       return phase;
+    };
+    /** One floor phase: the data set's rows into its table's copy, as SQL text or prepared. */
+    const floor = async (protocol: FloorProtocol, concurrency: number, data: Dataset, grown = false, kind: PhaseKind = 'floor') => {
+      const subject = data.shape === CONTACT_ROWS ? '' : `${data.shape.table}, `;
+      const name = `floor: ${subject}${protocol === 'text' ? 'INSERT as SQL text' : 'prepared INSERT'}${grown ? `, ${facts.stored} stored` : ''}`;
+      return sql(kind, name, floorPools[protocol]!, protocol, concurrency, floorBatches(data, protocol), grown, data.shape.table);
     };
     /** Both floors (SQL text, prepared), then the service, on one data set. */
     const sideBySide = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expect: 'created' | Operation, floorKind: PhaseKind) => [
@@ -422,25 +424,11 @@ async function main(): Promise<number> {
     // now) are the half that matches; each phase beside its floor, at concurrency 8.
     const exportedC = leadsOf(c.bodies);
     const sync = syncData(exportedC, settings.syncBatches, ownerIds);
-    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: NonNullable<Parameters<typeof runHttpPhase>[0]['operation']>) => {
-      const phase = await measure(async () => {
-        service!.startSampling();
-        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency: 8, bodies, batchSize: BATCH, operation });
-        return { ...measured, kind, grown: true, peakRss: service!.stopSampling() };
-      });
-      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
-      return phase;
-    };
-    const sqlPhase = async (kind: 'sync-floor' | 'update-floor', name: string, batches: ReturnType<typeof syncFloorBatches>) => {
-      const phase = await measure(async () => ({
-        ...(await runSqlPhase({ name, pool: servicePool!, concurrency: 8, protocol: 'prepared', batches, batchSize: BATCH })),
-        kind,
-        protocol: 'prepared' as const,
-        grown: true,
-      }));
-      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
-      return phase;
-    };
+    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: Operation) => ({
+      ...(await http(kind, name, 8, { bodies }, operation)),
+      grown: true,
+    });
+    const sqlPhase = (kind: 'sync-floor' | 'update-floor', name: string, batches: SqlPhase['batches']) => sql(kind, name, servicePool!, 'prepared', 8, batches, true);
     results.push(await sqlPhase('sync-floor', 'floor: the sync lookups, prepared', syncFloorBatches(sync)));
     results.push(await operationPhase('sync', 'service: POST /contacts/sync', sync.bodies, { method: 'POST', path: '/contacts/sync', status: 200, check: checkSync }));
     const update = updateData(await crmIdsOf(servicePool, exportedC.map((lead) => lead.externalId)), settings.syncBatches);
