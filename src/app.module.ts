@@ -11,6 +11,7 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RecordsModule } from './records/records.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule],
+      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, RecordsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },

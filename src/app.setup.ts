@@ -17,8 +17,11 @@ import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './com
 import { rateLimit } from './common/rate-limit.js';
 import { requestTimeout } from './common/request-timeout.js';
 import type { AppConfig } from './config/app-config.js';
+import { ensureSessionSecret } from './config/session-secret.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 import { projectFile } from './project-files.js';
+import { recordPages } from './records/record-pages.middleware.js';
+import { isRecordPagePath } from './records/record-routes.js';
 
 /** The contract as served: the spec file, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
@@ -37,7 +40,8 @@ function hasBody(req: Request): boolean {
 function bodyParsing(config: AppConfig) {
   const json = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
+    // The record pages read their own small forms (recordPages()).
+    if (!BODY_METHODS.has(req.method) || !hasBody(req) || isRecordPagePath(req.path)) return next();
     if (!req.is(['application/json', 'application/*+json'])) {
       const error = new DomainError('unsupported_media_type', 'Send the body as application/json.');
       return sendError(res, toErrorResponse(error, config.retryAfterSeconds));
@@ -51,6 +55,8 @@ function bodyParsing(config: AppConfig) {
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
+  // Behind TRUST_PROXY proxies, req.ip and req.secure come from X-Forwarded-For/-Proto (login limits, Secure cookies).
+  if (config.trustProxy > 0) app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
   // Node's own bounds, behind requestTimeout(): a request whose headers never end is dropped too.
   const server = app.getHttpServer() as Server;
@@ -74,6 +80,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
     });
   }
   app.use(apiKeyMiddleware(config));
+  // /app, which the key check lets through, and nothing else: its own session check.
+  app.use(recordPages(config));
   app.use(rateLimit(config));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
@@ -91,7 +99,8 @@ export interface CreateAppOptions {
   logDestination?: DestinationStream;
 }
 
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApp(given: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const config = ensureSessionSecret(given);
   const logger = createLogger(config, options.logDestination);
   // Nest's own body parser is off: configureApp installs one with the configured limit and a 415 check.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {

@@ -14,7 +14,7 @@ import { ContactsMetrics } from '../metrics/contacts-metrics.js';
 import { UsersService } from '../users/users.service.js';
 import { toContact } from './contact.mapper.js';
 import { type NormalizedContact, normalizeContact } from './contact-input.js';
-import { ContactsRepository } from './contacts.repository.js';
+import { type ContactFilter, ContactsRepository } from './contacts.repository.js';
 
 export interface CreateContactsOutcome {
   /** true when at least one item is stored (created now or already existing). */
@@ -112,12 +112,30 @@ export class ContactsService {
     return toContact(entity);
   }
 
-  async listContacts(query: ListContactsQuery): Promise<ContactPage> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.contacts.list({
+  listContacts(query: ListContactsQuery): Promise<ContactPage> {
+    return this.page(query, {
       externalId: query.externalId,
       emailLower: query.email?.toLowerCase(),
       ownerId: query.ownerId,
+    });
+  }
+
+  /** The record pages' search: one box for an externalId, email, domain or name; newest first, by cursor. */
+  searchContacts(text: string | undefined, query: { cursor?: string; limit?: number }): Promise<ContactPage> {
+    return this.page(query, { text: text?.trim() || undefined });
+  }
+
+  countContacts(): Promise<number> {
+    return this.contacts.count();
+  }
+
+  private async page(
+    query: { cursor?: string; limit?: number },
+    filter: Omit<ContactFilter, 'beforeCrmId' | 'limit'>,
+  ): Promise<ContactPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.contacts.list({
+      ...filter,
       beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });

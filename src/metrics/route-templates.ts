@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { projectFile } from '../project-files.js';
+import { RECORD_PAGE_TEMPLATES } from '../records/record-routes.js';
 
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -25,9 +26,10 @@ export class RouteTemplates {
       });
   }
 
+  /** The contract's paths and the record pages' (HTML, outside the contract). */
   static fromContract(): RouteTemplates {
     const document = parse(readFileSync(projectFile('openapi/openapi.yaml'), 'utf8')) as { paths?: object };
-    return new RouteTemplates(Object.keys(document.paths ?? {}));
+    return new RouteTemplates([...Object.keys(document.paths ?? {}), ...RECORD_PAGE_TEMPLATES]);
   }
 
   /** The template a request path belongs to; Swagger UI's assets count as `/docs`. */

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { RecordViews } from './record-views.js';
+import { RecordsController } from './records.controller.js';
+import { RecordsService } from './records.service.js';
+
+@Module({
+  imports: [ContactsModule, UsersModule],
+  controllers: [RecordsController],
+  providers: [RecordsService, RecordViews],
+})
+export class RecordsModule {}
