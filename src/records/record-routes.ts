@@ -9,10 +9,12 @@ export const RECORD_PAGE_ROUTES = [
   { method: 'GET', path: '/app/assets/app.css' },
   { method: 'GET', path: '/app/contacts' },
   { method: 'GET', path: '/app/contacts/{crmId}' },
+  /** Any other page: the 404 page (counted as `unmatched`). */
+  { method: 'GET', path: '/app/*rest' },
 ] as const;
 
-/** Label of a request under /app that matches no page (the 404 page). */
-export const RECORD_PAGE_TEMPLATES = [...new Set(RECORD_PAGE_ROUTES.map((route) => route.path))];
+/** The pages' path templates, for metrics labels and request logs. */
+export const RECORD_PAGE_TEMPLATES = [...new Set(RECORD_PAGE_ROUTES.map((route) => route.path).filter((path) => !path.includes('*')))];
 
 /** Paths reachable without a session: the login form and the stylesheet it uses. */
 export const PUBLIC_PAGE_PATHS: ReadonlySet<string> = new Set(['/app/login', '/app/assets/app.css']);

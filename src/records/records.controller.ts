@@ -2,7 +2,7 @@
 // login. Server-rendered HTML, read-only; the only forms that change anything (log in, log out) carry
 // CSRF tokens. The session check itself runs before Nest, in recordPages().
 import { readFileSync } from 'node:fs';
-import { All, ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiKeyring } from '../common/api-keys.js';
 import { DomainError } from '../common/domain-error.js';
@@ -136,8 +136,8 @@ export class RecordsController {
     send(res, 200, this.views.render('contact', { ...frame(req, this.sessions, page.name, 'contacts'), ...page }));
   }
 
-  /** Any other path under /app: the 404 page, not the API's JSON. */
-  @All('*rest')
+  /** Any other page under /app: the 404 page, not the API's JSON. */
+  @Get('*rest')
   notFound(): never {
     throw new DomainError('not_found', 'No page here.');
   }
