@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
-import { AdminGuard } from './common/admin.guard.js';
-import { ConnectionDrainer } from './common/connection-drainer.js';
-import { ErrorFilter } from './common/error.filter.js';
-import { loggingModule, ROOT_LOGGER } from './common/logging.js';
-import { createValidationPipe } from './common/validation.js';
+import { AdminGuard } from './http/admin.guard.js';
+import { ConnectionDrainer } from './http/connection-drainer.js';
+import { ErrorFilter } from './errors/error.filter.js';
+import { loggingModule, ROOT_LOGGER } from './http/logging.js';
+import { createValidationPipe } from './http/validation.js';
+import { AssociationsModule } from './associations/associations.module.js';
+import { CompaniesModule } from './companies/companies.module.js';
 import { AppConfig } from './config/app-config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -20,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, RecordsModule],
+      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, CompaniesModule, AssociationsModule, RecordsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },

@@ -1,5 +1,4 @@
 // What production runs and what every test runs: one factory, one set of pipes, filters and limits.
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -8,24 +7,23 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
-import { parse } from 'yaml';
 import { AppModule } from './app.module.js';
-import { apiKeyMiddleware } from './common/api-keys.js';
-import { DomainError } from './common/domain-error.js';
-import { sendError, toErrorResponse } from './common/error-response.js';
-import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './common/logging.js';
-import { rateLimit } from './common/rate-limit.js';
-import { requestTimeout } from './common/request-timeout.js';
+import { apiKeyMiddleware } from './http/api-keys.js';
+import { DomainError } from './errors/domain-error.js';
+import { sendError, toErrorResponse } from './errors/error-response.js';
+import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
+import { rateLimit } from './http/rate-limit.js';
+import { requestTimeout } from './http/request-timeout.js';
 import type { AppConfig } from './config/app-config.js';
 import { ensureSessionSecret } from './config/session-secret.js';
+import { contractDocument } from './contract/contract.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
-import { projectFile } from './project-files.js';
 import { recordPages } from './records/record-pages.middleware.js';
 import { isRecordPagePath } from './records/record-routes.js';
 
-/** The contract as served: the spec file, with the key header the service is configured for. */
+/** The contract as served: a copy of the parsed spec, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
-  const document = parse(readFileSync(projectFile('openapi/openapi.yaml'), 'utf8')) as OpenAPIObject;
+  const document = structuredClone(contractDocument()) as unknown as OpenAPIObject;
   const scheme = document.components?.securitySchemes?.apiKey;
   if (scheme && 'name' in scheme) scheme.name = config.apiKeyHeader;
   return document;

@@ -1,7 +1,18 @@
 // The contacts table's columns and the values the service would store for a contact, so that the
 // floor and the bulk load write the same rows as the service, with no validation and no ORM.
 import mysql from 'mysql2';
-import { CONTACT_TEXT_FIELDS } from '../../src/contacts/contact-fields.js';
+import { getMetadataArgsStorage } from 'typeorm';
+import { ContactEntity } from '../../src/contacts/contact.entity.js';
+import { contractSchema } from '../../src/contract/contract.js';
+
+/** The documented fields, from the contract, each with the column of the entity property of the same name. */
+const CONTACT_TEXT_FIELDS = Object.keys(contractSchema('ContactInput').properties as object)
+  .filter((field) => field !== 'externalId')
+  .map((field) => {
+    const column = getMetadataArgsStorage().columns.find((c) => c.target === ContactEntity && c.propertyName === field);
+    if (!column) throw new Error(`ContactEntity has no column for ${field}`);
+    return { field, column: column.options.name ?? field };
+  });
 
 const DOCUMENTED = new Set<string>(['externalId', ...CONTACT_TEXT_FIELDS.map((f) => f.field)]);
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
 import type { Contact, ContactPage, CreateContactsResponse } from '../contract/api-types.js';
 import { ContactsService } from './contacts.service.js';
 import { ListContactsQueryDto } from './dto/list-contacts.query.js';

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
+import { AssociationsModule } from '../associations/associations.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { UsersModule } from '../users/users.module.js';
 import { ContactsController } from './contacts.controller.js';
+import { ContactsMetrics } from './contacts.metrics.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';
 
 @Module({
-  imports: [UsersModule, MetricsModule],
+  imports: [MetricsModule, AssociationsModule],
   controllers: [ContactsController],
-  providers: [ContactsService, ContactsRepository],
+  providers: [ContactsService, ContactsRepository, ContactsMetrics],
   exports: [ContactsService],
 })
 export class ContactsModule {}

@@ -21,6 +21,22 @@ export type ContactErrorCode = Schemas['ContactErrorCode'];
 export type Contact = Schemas['Contact'];
 export type ContactPage = Schemas['ContactPage'];
 export type ListContactsQuery = NonNullable<operations['listContacts']['parameters']['query']>;
+export type LinkedCompanies = Schemas['LinkedCompanies'];
+export type CompanyRef = Schemas['CompanyRef'];
+
+export type Company = Schemas['Company'];
+export type CompanyPage = Schemas['CompanyPage'];
+export type ListCompaniesQuery = NonNullable<operations['listCompanies']['parameters']['query']>;
+export type LinkedContacts = Schemas['LinkedContacts'];
+export type ContactRef = Schemas['ContactRef'];
+
+export type CreateAssociationsRequest = Schemas['CreateAssociationsRequest'];
+export type AssociationInput = Schemas['AssociationInput'];
+export type AssociationsResult = Schemas['AssociationsResult'];
+export type AssociationError = Schemas['AssociationError'];
+export type AssociationErrorCode = Schemas['AssociationErrorCode'];
+/** The query of the lists of linked records (GET /companies/{crmId}/contacts and its mirror). */
+export type LinkedPageQuery = NonNullable<operations['listCompanyContacts']['parameters']['query']>;
 
 export type User = Schemas['User'];
 export type UserList = Schemas['UserList'];

@@ -4,14 +4,22 @@ import { dirname } from 'node:path';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { ContactCompanyEntity } from '../associations/contact-company.entity.js';
+import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-create-contacts-and-users.js';
 import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-external-id.js';
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
+import { CreateCompaniesAndAssociations1764600000000 } from './migrations/1764600000000-create-companies-and-associations.js';
 
-export const ENTITIES = [ContactEntity, UserEntity];
-export const MIGRATIONS = [CreateContactsAndUsers1764324000000, ExactExternalId1764400000000, ExactLoweredEmails1764500000000];
+export const ENTITIES = [ContactEntity, UserEntity, CompanyEntity, ContactCompanyEntity];
+export const MIGRATIONS = [
+  CreateContactsAndUsers1764324000000,
+  ExactExternalId1764400000000,
+  ExactLoweredEmails1764500000000,
+  CreateCompaniesAndAssociations1764600000000,
+];
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */
 export type MysqlFlavor = 'mysql' | 'mariadb';

@@ -7,9 +7,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
-import { DatabaseTimeoutError, withTimeout } from '../common/database-unavailable.js';
+import { DatabaseTimeoutError, withTimeout } from './database-errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { isMysqlFamily } from './data-source.js';
+import { destroyConnection } from './driver-adapter.js';
 
 export interface OperationOptions {
   /** Defaults to DB_QUERY_TIMEOUT_MS. */
@@ -75,11 +76,8 @@ export class Database {
     }
   }
 
-  /** mysql2's destroy() takes the connection out of the pool and closes its socket. */
+  /** MySQL: the connection leaves the pool and its socket is closed (the server rolls back). */
   private discardConnection(runner: QueryRunner): boolean {
-    if (!isMysqlFamily(this.dataSource)) return false;
-    const connection = (runner as unknown as { databaseConnection?: { destroy?: () => void } }).databaseConnection;
-    connection?.destroy?.();
-    return connection !== undefined;
+    return destroyConnection(runner);
   }
 }

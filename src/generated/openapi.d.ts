@@ -76,11 +76,128 @@ export interface paths {
         };
         /**
          * Read one contact by its crmId
-         * @description Everything stored for the contact, its custom fields included.
+         * @description Everything stored for the contact, its custom fields included, and `companies`: the first
+         *     10 linked companies (newest first; the whole list is `GET /contacts/{crmId}/companies`).
          */
         get: operations["getContact"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/{crmId}/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the companies a contact is linked to
+         * @description Every company linked to the contact by `POST /associations`, newest company first,
+         *     cursor-paginated as `GET /companies`. `404` when no contact has this crmId.
+         */
+        get: operations["listContactCompanies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List companies, newest first
+         * @description Cursor-paginated, newest first. Pass the `nextCursor` of one page as `cursor` to get the next;
+         *     `nextCursor` is `null` on the last page. Filters combine with AND.
+         */
+        get: operations["listCompanies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/{crmId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one company by its crmId
+         * @description Everything stored for the company, its custom fields included, and `contacts`: the first
+         *     10 linked contacts (newest first; the whole list is `GET /companies/{crmId}/contacts`).
+         */
+        get: operations["getCompany"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/{crmId}/contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the contacts linked to a company
+         * @description Every contact linked to the company by `POST /associations`, newest contact first,
+         *     cursor-paginated as `GET /contacts`. `404` when no company has this crmId.
+         */
+        get: operations["listCompanyContacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/associations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link contacts to companies by their crmIds (Enginy export)
+         * @description Enginy calls it after an export, with the `crmId`s that `POST /companies` and `POST /contacts`
+         *     answered. Note the capital `CRM` in `contactCRMId` and `companyCRMId`.
+         *
+         *     * **Upsert.** A pair that is already linked is not an error: it counts in `existing`. The same
+         *       pair twice in one batch is one link. A contact may be linked to several companies.
+         *     * **Per-pair errors.** A pair that cannot be linked is in `errors` with its index, a `code`, the
+         *       short reason Enginy shows (`error`, such as "Contact not found") and a message; the other pairs
+         *       are linked. Unknown keys in a pair are ignored.
+         *     * **Counts.** `created + existing` is the number of distinct pairs linked; every pair of the
+         *       request is either among them or in `errors`.
+         *     * **Outcome.** `200` with `success: true` when at least one pair is linked (now or before);
+         *       `422` with the same body and `success: false` when none is; whole-request errors (bad body,
+         *       over `MAX_BATCH_SIZE` pairs, wrong content type) link nothing.
+         */
+        post: operations["createAssociations"];
         delete?: never;
         options?: never;
         head?: never;
@@ -157,6 +274,10 @@ export interface paths {
          *       outside the contract), method and status.
          *     * `crm_contacts_total{outcome}`: contacts answered by `POST /contacts`, by outcome `created` or
          *       `existing`; `crm_contacts_rejected_total{code}`: items it rejected, by `ContactErrorCode`.
+         *     * `crm_companies_total{outcome}` and `crm_companies_rejected_total{code}`: the same for `POST /companies`
+         *       (codes from `CompanyErrorCode`).
+         *     * `crm_associations_total{outcome}`: pairs answered by `POST /associations`, by outcome `created`
+         *       or `existing`; `crm_associations_rejected_total{code}`: pairs it rejected, by `AssociationErrorCode`.
          *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
          *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
          *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
@@ -217,14 +338,25 @@ export interface components {
             message: string;
         };
         /**
-         * @description One contact as Enginy sends it. Only `externalId` is required. Documented fields take a string
-         *     (a number or boolean is stored as its text; `null` means absent). Any other key is kept as a
-         *     custom field with its JSON value.
+         * @description One contact as Enginy sends it; this schema is what the service validates each item against.
+         *     Only `externalId` is required. Documented fields take a string: a number or boolean is stored as
+         *     its text, and `null`, an empty string or one of only whitespace means absent. `campaigns`,
+         *     `conversationTags` and `enrichments` also take an array of strings, stored joined by ", " (the
+         *     joined text must fit the field's `maxLength`). Lengths count characters (Unicode code points).
+         *     Any other key is kept as a custom field with its JSON value: at most 100 of them, each name at
+         *     most 100 characters, 16 384 bytes of JSON in all; `__proto__`, `constructor` and `prototype`
+         *     are dropped. `externalId` must be text a database can store as sent (no lone UTF-16 surrogate).
          */
         ContactInput: {
             /** @description Enginy's lead id. The key of idempotency. */
             externalId: string | number | boolean;
-            /** @description Must be a valid address. Stored as sent, matched case-insensitively. */
+            /**
+             * Format: email
+             * @description An address as JSON Schema's `email` format checks it (ajv-formats): `local@domain`, ASCII
+             *     only, the local part letters, digits and ``!#$%&'*+/=?^_`{|}~-`` in dot-separated words, the
+             *     domain dot-separated labels of letters, digits and inner hyphens, at least two of them.
+             *     Stored as sent, matched case-insensitively.
+             */
             email?: string | number | boolean | null;
             firstName?: string | number | boolean | null;
             lastName?: string | number | boolean | null;
@@ -242,11 +374,13 @@ export interface components {
             domain?: string | number | boolean | null;
             description?: string | number | boolean | null;
             emailVerificationStatus?: string | number | boolean | null;
-            /** @description A comma-separated list of campaign names. */
-            campaigns?: string | number | boolean | null;
+            /** @description A list of campaign names: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            campaigns?: string | number | boolean | null | string[];
             lastContactedBy?: string | number | boolean | null;
-            conversationTags?: string | number | boolean | null;
-            enrichments?: string | number | boolean | null;
+            /** @description Conversation tags: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            conversationTags?: string | number | boolean | null | string[];
+            /** @description Enrichments: comma-separated text, or an array of strings. An array is stored joined by ", ". */
+            enrichments?: string | number | boolean | null | string[];
         } & {
             [key: string]: unknown;
         };
@@ -271,10 +405,12 @@ export interface components {
          * @description Why an item was not stored:
          *     `NOT_AN_OBJECT` the item is not a JSON object;
          *     `MISSING_EXTERNAL_ID` no usable `externalId`;
-         *     `INVALID_FIELD` a documented field holds an object or array, or `externalId` holds text that is
+         *     `INVALID_FIELD` a documented field holds an object or an array (a list field: an array holding
+         *     anything but strings), or `externalId` holds text that is
          *     not valid Unicode (a lone surrogate such as `"\ud800"`, which no database can store as sent);
          *     `INVALID_EMAIL` `email` is not a valid address;
-         *     `VALUE_TOO_LONG` a field is over its `maxLength`;
+         *     `VALUE_TOO_LONG` a field is over its `maxLength` (a list field: once joined by ", "), or a list
+         *     field has more than its `maxItems`;
          *     `UNKNOWN_OWNER` `ownerId` names no active user (a contact already stored answers `existing` instead, so a re-sent batch still maps);
          *     `TOO_MANY_CUSTOM_FIELDS` more than 100 custom keys;
          *     `CUSTOM_FIELD_KEY_TOO_LONG` a custom key over 100 characters;
@@ -305,7 +441,7 @@ export interface components {
             /** @description One entry per item that was not stored. */
             errors: components["schemas"]["ContactError"][];
         };
-        /** @description A stored contact. Absent fields are `null`. */
+        /** @description A stored contact. Absent fields are `null`. `companies` is there only in `GET /contacts/{crmId}`. */
         Contact: {
             crmId: components["schemas"]["Id"];
             externalId: string;
@@ -336,6 +472,140 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            companies?: components["schemas"]["LinkedCompanies"];
+        };
+        /**
+         * @description The first 10 companies linked to a contact, newest company first (the first page of
+         *     `GET /contacts/{crmId}/companies`); `hasMore` says whether there are others.
+         */
+        LinkedCompanies: {
+            data: components["schemas"]["CompanyRef"][];
+            hasMore: boolean;
+        };
+        /** @description A linked company, named. */
+        CompanyRef: {
+            crmId: components["schemas"]["Id"];
+            externalId: string;
+            name: string | null;
+            domain: string | null;
+        };
+        /**
+         * @description The first 10 contacts linked to a company, newest contact first (the first page of
+         *     `GET /companies/{crmId}/contacts`); `hasMore` says whether there are others.
+         */
+        LinkedContacts: {
+            data: components["schemas"]["ContactRef"][];
+            hasMore: boolean;
+        };
+        /** @description A linked contact, named. */
+        ContactRef: {
+            crmId: components["schemas"]["Id"];
+            externalId: string;
+            email: string | null;
+            firstName: string | null;
+            lastName: string | null;
+        };
+        /** @description A stored company. Absent fields are `null`. `contacts` is there only in `GET /companies/{crmId}`. */
+        Company: {
+            crmId: components["schemas"]["Id"];
+            externalId: string;
+            name: string | null;
+            /** @description The domain as sent. */
+            domain: string | null;
+            /** @description The bare host of `domain` (lower case, ASCII), or `null` when it has none. */
+            domainNormalized: string | null;
+            industry: string | null;
+            /** Format: int32 */
+            numberOfEmployees: number | null;
+            linkedinUrl: string | null;
+            ownerId: string | null;
+            description: string | null;
+            location: string | null;
+            /** Format: int32 */
+            foundedYear: number | null;
+            revenue: string | null;
+            companyType: string | null;
+            technologiesUsed: string | null;
+            campaigns: string | null;
+            lastContactedBy: string | null;
+            leadCountries: string | null;
+            /** @description The undocumented keys the company arrived with, and their JSON values as sent. */
+            customFields: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            contacts?: components["schemas"]["LinkedContacts"];
+        };
+        CompanyPage: {
+            data: components["schemas"]["Company"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description One link to make. Unknown keys are ignored. */
+        AssociationInput: {
+            contactCRMId: components["schemas"]["Id"];
+            companyCRMId: components["schemas"]["Id"];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A batch of pairs. Pairs that cannot be linked do not fail the request: each is reported in
+         *     `errors` by its index. The batch may hold at most `MAX_BATCH_SIZE` pairs (1000 by default).
+         */
+        CreateAssociationsRequest: {
+            associations: components["schemas"]["AssociationInput"][];
+        };
+        /**
+         * @description Why a pair was not linked:
+         *     `CONTACT_NOT_FOUND` no contact has this `contactCRMId` (also when the company is missing too);
+         *     `COMPANY_NOT_FOUND` no company has this `companyCRMId`;
+         *     `MISSING_FIELD` `contactCRMId` or `companyCRMId` is absent, null or blank;
+         *     `INVALID_FIELD` the pair is not an object, or an id is not a string in the form of a crmId (a UUID).
+         * @enum {string}
+         */
+        AssociationErrorCode: "CONTACT_NOT_FOUND" | "COMPANY_NOT_FOUND" | "MISSING_FIELD" | "INVALID_FIELD";
+        AssociationError: {
+            /**
+             * Format: int32
+             * @description The pair's position in the request's `associations` array.
+             */
+            index: number;
+            /** @description The pair's `contactCRMId`, when it is a string. */
+            contactCRMId?: string;
+            /** @description The pair's `companyCRMId`, when it is a string. */
+            companyCRMId?: string;
+            code: components["schemas"]["AssociationErrorCode"];
+            /**
+             * @description The short reason, as Enginy's docs show it: "Contact not found", "Company not found",
+             *     "Missing contactCRMId", "Missing companyCRMId", "Invalid contactCRMId", "Invalid companyCRMId"
+             *     or "Invalid association".
+             */
+            error: string;
+            /** @description The field at fault, for `MISSING_FIELD` and `INVALID_FIELD`. */
+            field?: string;
+            message: string;
+        };
+        /**
+         * @description The answer of `POST /associations` (with `200` and with `422`): `created + existing` distinct
+         *     pairs are linked, and every other pair of the request is in `errors`.
+         */
+        AssociationsResult: {
+            /** @description `true` when at least one pair is linked (now or before). */
+            success: boolean;
+            /**
+             * Format: int32
+             * @description Pairs linked by this request.
+             */
+            created: number;
+            /**
+             * Format: int32
+             * @description Pairs that were already linked (left as they were).
+             */
+            existing: number;
+            errors: components["schemas"]["AssociationError"][];
         };
         ContactPage: {
             data: components["schemas"]["Contact"][];
@@ -582,6 +852,18 @@ export interface components {
          * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e
          */
         CrmId: components["schemas"]["Id"];
+        /**
+         * @description The company's CRM id, as returned by `POST /companies`.
+         * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01
+         */
+        CompanyCrmId: components["schemas"]["Id"];
+        /**
+         * @description Page size.
+         * @example 50
+         */
+        Limit: number;
+        /** @description The `nextCursor` of the previous page. */
+        Cursor: string;
         /**
          * @description The user's id.
          * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90
@@ -917,7 +1199,18 @@ export interface operations {
                      *         "leadScore": 87
                      *       },
                      *       "createdAt": "2026-11-28T10:00:00.000Z",
-                     *       "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z",
+                     *       "companies": {
+                     *         "data": [
+                     *           {
+                     *             "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *             "externalId": "company-0001",
+                     *             "name": "Acme",
+                     *             "domain": "acme.example"
+                     *           }
+                     *         ],
+                     *         "hasMore": false
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Contact"];
@@ -926,6 +1219,402 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listContactCompanies: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's CRM id, as returned by `POST /contacts`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e
+                 */
+                crmId: components["parameters"]["CrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the contact's companies. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "externalId": "company-0001",
+                     *           "name": "Acme",
+                     *           "domain": "https://www.Acme.example/about",
+                     *           "domainNormalized": "acme.example",
+                     *           "industry": "Software",
+                     *           "numberOfEmployees": 120,
+                     *           "linkedinUrl": null,
+                     *           "ownerId": null,
+                     *           "description": null,
+                     *           "location": null,
+                     *           "foundedYear": 2011,
+                     *           "revenue": null,
+                     *           "companyType": null,
+                     *           "technologiesUsed": null,
+                     *           "campaigns": null,
+                     *           "lastContactedBy": null,
+                     *           "leadCountries": null,
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCompanies: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only the company with this Enginy id. */
+                externalId?: string;
+                /**
+                 * @description Only companies with this domain, compared normalized: `https://www.Acme.example/about`,
+                 *     `acme.example` and `sales@acme.example` all find `acme.example`. A value with no usable host
+                 *     finds nothing.
+                 * @example acme.example
+                 */
+                domain?: string;
+                /** @description Only companies assigned to this user. */
+                ownerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of companies. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "externalId": "company-0001",
+                     *           "name": "Acme",
+                     *           "domain": "https://www.Acme.example/about",
+                     *           "domainNormalized": "acme.example",
+                     *           "industry": "Software",
+                     *           "numberOfEmployees": 120,
+                     *           "linkedinUrl": null,
+                     *           "ownerId": null,
+                     *           "description": null,
+                     *           "location": null,
+                     *           "foundedYear": 2011,
+                     *           "revenue": null,
+                     *           "companyType": null,
+                     *           "technologiesUsed": "Salesforce, HubSpot",
+                     *           "campaigns": null,
+                     *           "lastContactedBy": null,
+                     *           "leadCountries": null,
+                     *           "customFields": {
+                     *             "accountTier": "gold"
+                     *           },
+                     *           "createdAt": "2026-11-28T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getCompany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The company's CRM id, as returned by `POST /companies`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01
+                 */
+                crmId: components["parameters"]["CompanyCrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The company. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *       "externalId": "company-0001",
+                     *       "name": "Acme",
+                     *       "domain": "https://www.Acme.example/about",
+                     *       "domainNormalized": "acme.example",
+                     *       "industry": "Software",
+                     *       "numberOfEmployees": 120,
+                     *       "linkedinUrl": "https://www.linkedin.com/company/acme",
+                     *       "ownerId": null,
+                     *       "description": "Makes everything.",
+                     *       "location": "Barcelona, Spain",
+                     *       "foundedYear": 2011,
+                     *       "revenue": "10M-50M",
+                     *       "companyType": "Private",
+                     *       "technologiesUsed": "Salesforce, HubSpot",
+                     *       "campaigns": "Q4 Outbound, Webinar",
+                     *       "lastContactedBy": "sdr@our-team.example",
+                     *       "leadCountries": "Spain, Portugal",
+                     *       "customFields": {
+                     *         "accountTier": "gold"
+                     *       },
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z",
+                     *       "contacts": {
+                     *         "data": [
+                     *           {
+                     *             "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *             "externalId": "lead-0001",
+                     *             "email": "jane.doe@example.com",
+                     *             "firstName": "Jane",
+                     *             "lastName": "Doe"
+                     *           }
+                     *         ],
+                     *         "hasMore": false
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Company"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCompanyContacts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The company's CRM id, as returned by `POST /companies`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01
+                 */
+                crmId: components["parameters"]["CompanyCrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the company's contacts. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "externalId": "lead-0001",
+                     *           "email": "jane.doe@example.com",
+                     *           "firstName": "Jane",
+                     *           "lastName": "Doe",
+                     *           "phone": null,
+                     *           "company": "Acme",
+                     *           "title": "Head of Sales",
+                     *           "linkedinUrl": null,
+                     *           "ownerId": null,
+                     *           "location": null,
+                     *           "leadCountry": null,
+                     *           "industry": null,
+                     *           "companySize": null,
+                     *           "domain": null,
+                     *           "description": null,
+                     *           "emailVerificationStatus": null,
+                     *           "campaigns": null,
+                     *           "lastContactedBy": null,
+                     *           "conversationTags": null,
+                     *           "enrichments": null,
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ContactPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createAssociations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "associations": [
+                 *         {
+                 *           "contactCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                 *           "companyCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01"
+                 *         },
+                 *         {
+                 *           "contactCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8f",
+                 *           "companyCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateAssociationsRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one pair is linked (created now, or already existing). */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "created": 1,
+                     *       "existing": 0,
+                     *       "errors": [
+                     *         {
+                     *           "index": 1,
+                     *           "contactCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8f",
+                     *           "companyCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "code": "CONTACT_NOT_FOUND",
+                     *           "error": "Contact not found",
+                     *           "message": "No contact has this contactCRMId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AssociationsResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No pair of the batch could be linked; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": false,
+                     *       "created": 0,
+                     *       "existing": 0,
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "contactCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyCRMId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "code": "COMPANY_NOT_FOUND",
+                     *           "error": "Company not found",
+                     *           "message": "No company has this companyCRMId."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AssociationsResult"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { AdminOnly } from '../common/admin.guard.js';
+import { AdminOnly } from '../http/admin.guard.js';
 import { MetricsRegistry } from './metrics.registry.js';
 
 @Controller('metrics')

@@ -1,8 +1,6 @@
 // Labels requests by the contract's path template (`/contacts/{crmId}`), never by the raw URL: a
 // label per crmId would grow without bound. Paths outside the contract share one label.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { projectFile } from '../project-files.js';
+import { contractPaths } from '../contract/contract.js';
 import { RECORD_PAGE_TEMPLATES } from '../records/record-routes.js';
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -28,8 +26,7 @@ export class RouteTemplates {
 
   /** The contract's paths and the record pages' (HTML, outside the contract). */
   static fromContract(): RouteTemplates {
-    const document = parse(readFileSync(projectFile('openapi/openapi.yaml'), 'utf8')) as { paths?: object };
-    return new RouteTemplates([...Object.keys(document.paths ?? {}), ...RECORD_PAGE_TEMPLATES]);
+    return new RouteTemplates([...contractPaths(), ...RECORD_PAGE_TEMPLATES]);
   }
 
   /** The template a request path belongs to; Swagger UI's assets count as `/docs`. */

@@ -9,6 +9,8 @@ export const RECORD_PAGE_ROUTES = [
   { method: 'GET', path: '/app/assets/app.css' },
   { method: 'GET', path: '/app/contacts' },
   { method: 'GET', path: '/app/contacts/{crmId}' },
+  { method: 'GET', path: '/app/companies' },
+  { method: 'GET', path: '/app/companies/{crmId}' },
   /** Any other page: the 404 page (counted as `unmatched`). */
   { method: 'GET', path: '/app/*rest' },
 ] as const;

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiKeyring } from '../common/api-keys.js';
-import { DomainError } from '../common/domain-error.js';
-import { toErrorResponse } from '../common/error-response.js';
+import { ApiKeyring } from '../http/api-keys.js';
+import { DomainError } from '../errors/domain-error.js';
+import { toErrorResponse } from '../errors/error-response.js';
 import { AppConfig } from '../config/app-config.js';
 import { projectFile } from '../project-files.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -17,6 +17,8 @@ import { LOGIN_COOKIE, newLoginNonce, readCookie, SESSION_COOKIE, SessionCodec, 
 
 const STYLESHEET = readFileSync(projectFile('src/records/assets/app.css'), 'utf8');
 const LOGIN_COOKIE_SECONDS = 3600;
+
+const searchText = (q: unknown): string | undefined => (typeof q === 'string' ? q.slice(0, 320) : undefined);
 
 function send(res: Response, status: number, html: string): void {
   res.status(status).type('html').send(html);
@@ -125,15 +127,44 @@ export class RecordsController {
 
   @Get('contacts')
   async contacts(@Req() req: Request, @Res() res: Response, @Query('q') q: unknown, @Query('cursor') cursor: unknown): Promise<void> {
-    const text = typeof q === 'string' ? q.slice(0, 320) : undefined;
+    const text = searchText(q);
     const page = await this.records.searchContacts(text, typeof cursor === 'string' ? cursor : undefined);
-    send(res, 200, this.views.render('contacts', { ...frame(req, this.sessions, 'Contacts', 'contacts'), q: text ?? '', ...page }));
+    send(res, 200, this.views.render('search', {
+      ...frame(req, this.sessions, 'Contacts', 'contacts'),
+      action: '/app/contacts',
+      searchLabel: 'Email, name, domain or external id',
+      columns: ['Email', 'Company'],
+      q: text ?? '',
+      ...page,
+    }));
   }
 
   @Get('contacts/:crmId')
   async contact(@Req() req: Request, @Res() res: Response, @Param('crmId') crmId: string): Promise<void> {
     const page = await this.records.contactPage(crmId);
-    send(res, 200, this.views.render('contact', { ...frame(req, this.sessions, page.name, 'contacts'), ...page }));
+    const sub = [page.contact.title, page.contact.company].filter(Boolean).join(' · ');
+    send(res, 200, this.views.render('record', { ...frame(req, this.sessions, page.name, 'contacts'), kind: 'Contact', sub, linkedTitle: 'Companies', ...page }));
+  }
+
+  @Get('companies')
+  async companies(@Req() req: Request, @Res() res: Response, @Query('q') q: unknown, @Query('cursor') cursor: unknown): Promise<void> {
+    const text = searchText(q);
+    const page = await this.records.searchCompanies(text, typeof cursor === 'string' ? cursor : undefined);
+    send(res, 200, this.views.render('search', {
+      ...frame(req, this.sessions, 'Companies', 'companies'),
+      action: '/app/companies',
+      searchLabel: 'Name, domain or external id',
+      columns: ['Domain', 'Industry'],
+      q: text ?? '',
+      ...page,
+    }));
+  }
+
+  @Get('companies/:crmId')
+  async company(@Req() req: Request, @Res() res: Response, @Param('crmId') crmId: string): Promise<void> {
+    const page = await this.records.companyPage(crmId);
+    const sub = [page.company.industry, page.company.domain].filter(Boolean).join(' · ');
+    send(res, 200, this.views.render('record', { ...frame(req, this.sessions, page.name, 'companies'), kind: 'Company', sub, linkedTitle: 'Contacts', ...page }));
   }
 
   /** Any other page under /app: the 404 page, not the API's JSON. */

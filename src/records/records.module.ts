@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CompaniesModule } from '../companies/companies.module.js';
 import { ContactsModule } from '../contacts/contacts.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { RecordViews } from './record-views.js';
@@ -6,7 +7,7 @@ import { RecordsController } from './records.controller.js';
 import { RecordsService } from './records.service.js';
 
 @Module({
-  imports: [ContactsModule, UsersModule],
+  imports: [ContactsModule, CompaniesModule, UsersModule],
   controllers: [RecordsController],
   providers: [RecordsService, RecordViews],
 })

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
-import { AdminOnly } from '../common/admin.guard.js';
-import { ParseIdPipe } from '../common/parse-id.pipe.js';
+import { AdminOnly } from '../http/admin.guard.js';
+import { ParseIdPipe } from '../http/parse-id.pipe.js';
 import type { User, UserDetail } from '../contract/api-types.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';

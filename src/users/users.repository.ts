@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type EntityManager, In, type Repository } from 'typeorm';
-import { DomainError } from '../common/domain-error.js';
+import type { EntityManager, Repository } from 'typeorm';
+import { DomainError } from '../errors/domain-error.js';
 import { Database } from '../database/database.js';
-import { isUniqueViolation } from '../database/driver-errors.js';
+import { isUniqueViolation } from '../database/database-errors.js';
 import { UserEntity } from './user.entity.js';
 
 @Injectable()
@@ -22,13 +22,6 @@ export class UsersRepository {
 
   findById(id: string): Promise<UserEntity | null> {
     return this.withUsers('read a user', (users) => users.findOneBy({ id }));
-  }
-
-  async activeIdsAmong(ids: string[]): Promise<Set<string>> {
-    const rows = await this.withUsers('check owners', (users) =>
-      users.find({ select: { id: true }, where: { id: In(ids), active: true } }),
-    );
-    return new Set(rows.map((row) => row.id));
   }
 
   /** Inserts or updates; the unique email index, not a prior check, decides conflicts. */

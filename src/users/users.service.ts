@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import type { CreateUserRequest, UpdateUserRequest, User, UserDetail } from '../contract/api-types.js';
-import { DomainError } from '../common/domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
 import { newId } from '../common/ids.js';
 import { UserEntity } from './user.entity.js';
 import { toUser, toUserDetail } from './user.mapper.js';
@@ -21,10 +21,6 @@ export class UsersService {
   async listActive(): Promise<User[]> {
     if (!this.config.usersEnabled) throw new DomainError('not_found', 'Users are turned off on this service.');
     return (await this.users.listActive(USER_LIST_MAX)).map(toUser);
-  }
-
-  activeIdsAmong(ids: string[]): Promise<Set<string>> {
-    return this.users.activeIdsAmong(ids);
   }
 
   async get(id: string): Promise<UserDetail> {

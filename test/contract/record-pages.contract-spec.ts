@@ -1,7 +1,9 @@
 // The record pages over HTTP: what the links from Enginy open, who may open them, and what the answers
 // carry. HTML, outside the JSON contract; the browser test (test/e2e/record-pages.e2e-spec.ts) shows them.
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
+import { CompanyEntity } from '../../src/companies/company.entity.js';
 import { formField, PageClient } from '../support/pages.js';
+import { seedCompanies } from '../support/seed.js';
 import { createTestApp, useTestApp } from '../support/test-app.js';
 
 const CSP = "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -25,7 +27,14 @@ describe('the record pages', () => {
   const t = useTestApp();
   let crmId: string;
 
+  let companyId: string;
+
   beforeAll(async () => {
+    // Until POST /companies lands, the company is stored as the companies tests store theirs.
+    [companyId] = await seedCompanies(t, [{ externalId: 'page-co-1', name: 'Analytical <b>Engines</b>', domain: 'https://www.Engines.example/about' }]);
+    await t.dataSource
+      .getRepository(CompanyEntity)
+      .update({ crmId: companyId }, { industry: 'Computing', numberOfEmployees: 12, customFields: JSON.stringify({ tier: 'gold' }) });
     const res = await t.api.post('/contacts', {
       contacts: [
         {
@@ -43,6 +52,7 @@ describe('the record pages', () => {
       ],
     });
     crmId = res.body.results[0].crmId;
+    await t.api.post('/associations', { associations: [{ contactCRMId: crmId, companyCRMId: companyId }] });
   });
 
   it('send a visitor without a session to the login form, remembering the record', async () => {
@@ -99,6 +109,26 @@ describe('the record pages', () => {
     expect(page.text).not.toMatch(/<script|<img|href="javascript/i);
   });
 
+  it('show a company with every field, its custom fields and its linked contacts, and link back from the contact', async () => {
+    const operator = new PageClient(t.url);
+    await operator.login();
+    const contact = await operator.get(`/app/contacts/${crmId}`);
+    expect(contact.text).toContain(`<a href="/app/companies/${companyId}">Analytical &lt;b&gt;Engines&lt;/b&gt;</a>`);
+    const page = await operator.get(`/app/companies/${companyId}`);
+    expect(page.status).toBe(200);
+    expectPageHeaders(page.headers);
+    expect(page.text).toContain('<h1>Analytical &lt;b&gt;Engines&lt;/b&gt;</h1>');
+    expect(page.text).toContain('engines.example');
+    expect(page.text).toContain('Computing');
+    expect(page.text).toContain('<dd>12</dd>');
+    expect(page.text).toContain('<dt>tier</dt>');
+    expect(page.text).toContain(`<a href="/app/contacts/${crmId}">Ada Lovelace</a>`);
+    for (const q of ['analytical', 'engines.example', 'ENGINES.EXAMPLE', 'page-co-1']) {
+      expect({ q, found: (await operator.get(`/app/companies?q=${encodeURIComponent(q)}`)).text.includes(`/app/companies/${companyId}`) }).toEqual({ q, found: true });
+    }
+    expect((await operator.get(`/app/companies/${UNKNOWN_ID}`)).status).toBe(404);
+  });
+
   it('refuse a wrong key, an integration key and a form without its CSRF token', async () => {
     const visitor = new PageClient(t.url);
     for (const key of ['not-the-key-but-long-enough-000', INTEGRATION_KEY, '']) {
@@ -152,7 +182,7 @@ describe('the record pages', () => {
       expect(res.status).toBe(200);
       expect({ q, found: res.text.includes(`/app/contacts/${crmId}`) }).toEqual({ q, found: true });
     }
-    expect((await operator.get('/app/contacts?q=%25')).text).toContain('No contact matches.');
+    expect((await operator.get('/app/contacts?q=%25')).text).toContain('Nothing matches.');
     const first = await operator.get('/app/contacts?q=grace');
     expect(first.text.match(/href="\/app\/contacts\/[0-9a-f-]{36}"/g)).toHaveLength(25);
     expect(first.text).not.toContain('Hopper-old');
@@ -164,6 +194,7 @@ describe('the record pages', () => {
     const home = await operator.get('/app');
     expect(home.status).toBe(200);
     expect(home.text).toMatch(/<span class="number">31<\/span> contacts/);
+    expect(home.text).toMatch(/<span class="number">1<\/span> companies/);
     expect(home.text).toContain('Hopper-new');
   });
 

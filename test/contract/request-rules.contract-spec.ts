@@ -8,7 +8,7 @@ import { getMetadataStorage } from 'class-validator';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/internal';
-import { type DtoRules, dtoRules, type FieldRule } from '../../src/common/dto-rules.js';
+import { type DtoRules, dtoRules, type FieldRule } from '../../src/http/dto-rules.js';
 import { useTestApp } from '../support/test-app.js';
 import { spec } from '../support/spec.js';
 

@@ -67,3 +67,34 @@ export const DOCUMENTED_FIELDS = [
 ] as const;
 
 export const CUSTOM_FIELDS = ['leadScore', 'isDecisionMaker', 'tags', 'address', 'notes', 'nullable', 'emptyList'] as const;
+
+/** A realistic Enginy company: every documented field, spellings of the domain as users type them, and extras. */
+export function company(run: string, n: number): Record<string, unknown> {
+  const spellings = [`acme-${run}-${n}.example`, `https://www.Acme-${run}-${n}.example/about`, `sales@acme-${run}-${n}.example`];
+  return {
+    externalId: `company-${run}-${n}`,
+    name: `Acme ${n} S.L.`,
+    domain: spellings[n % spellings.length],
+    industry: 'Computer Software',
+    numberOfEmployees: n % 2 ? 120 + n : String(120 + n),
+    linkedinUrl: `https://www.linkedin.com/company/acme-${run}-${n}/`,
+    description: `<p>Makes <b>everything</b> 🚀 — "quotes"; DROP TABLE companies; --</p>`,
+    location: 'Barcelona, Catalonia, Spain',
+    foundedYear: n % 2 ? 2000 + (n % 20) : String(2000 + (n % 20)),
+    revenue: n % 3 ? '10M-50M' : 25000000,
+    companyType: 'Private',
+    technologiesUsed: n % 2 ? ['Salesforce', 'HubSpot'] : 'Salesforce, HubSpot',
+    campaigns: 'Q4 Outbound, Webinar follow-up',
+    lastContactedBy: 'sdr@our-team.example',
+    leadCountries: n % 2 ? ['Spain', 'Portugal'] : 'Spain, Portugal',
+    // Undocumented keys: kept as custom fields, with their JSON values.
+    accountTier: n % 3 ? 'gold' : 'silver',
+    isCustomer: n % 4 === 0,
+    hq: { city: 'Barcelona', zip: '08001' },
+    nullable: null,
+  };
+}
+
+export function companies(run: string, count: number, offset = 0): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => company(run, offset + i));
+}

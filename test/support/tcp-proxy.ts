@@ -18,7 +18,12 @@ interface Link {
   /** Bytes that arrived while frozen, per direction, delivered on restore. */
   toServer: Buffer[];
   toClient: Buffer[];
+  /** Client bytes not yet split into MySQL packets (see `commands`). */
+  pending: Buffer;
 }
+
+/** MySQL commands that the server does not answer: not a round trip. */
+const UNANSWERED_COMMANDS = new Set([0x01 /* COM_QUIT */, 0x19 /* COM_STMT_CLOSE */]);
 
 export class TcpProxy {
   private readonly server: net.Server;
@@ -26,6 +31,12 @@ export class TcpProxy {
   private readonly held = new Set<Socket>();
   private mode: CutMode | undefined;
   private trigger: { pattern: Buffer; mode: CutMode; fired: () => void } | undefined;
+  /**
+   * The MySQL commands clients sent through the proxy that the server answers, in order, each as its
+   * command byte (0x03 COM_QUERY, 0x16 COM_STMT_PREPARE, 0x17 COM_STMT_EXECUTE, ...): one entry per
+   * round trip. A command is a client packet with sequence number 0. Clear it to start counting.
+   */
+  readonly commands: number[] = [];
 
   private constructor(
     private readonly targetHost: string,
@@ -85,6 +96,19 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Splits the client's bytes into MySQL packets (3 bytes of length, 1 of sequence, the payload). */
+  private countCommands(link: Link, chunk: Buffer): void {
+    let buffer = link.pending.length > 0 ? Buffer.concat([link.pending, chunk]) : chunk;
+    while (buffer.length >= 4) {
+      const length = buffer.readUIntLE(0, 3);
+      if (buffer.length < 4 + length) break;
+      const command = length > 0 ? buffer[4] : -1;
+      if (buffer[3] === 0 && !UNANSWERED_COMMANDS.has(command)) this.commands.push(command);
+      buffer = buffer.subarray(4 + length);
+    }
+    link.pending = Buffer.from(buffer);
+  }
+
   private drop(link: Link): void {
     link.client.destroy();
     link.upstream.destroy();
@@ -104,7 +128,7 @@ export class TcpProxy {
     }
     const upstream = net.connect(this.targetPort, this.targetHost);
     upstream.on('error', () => upstream.destroy());
-    const link: Link = { client, upstream, toServer: [], toClient: [] };
+    const link: Link = { client, upstream, toServer: [], toClient: [], pending: Buffer.alloc(0) };
     this.links.add(link);
     client.on('data', (chunk: Buffer) => {
       const trigger = this.trigger;
@@ -113,6 +137,7 @@ export class TcpProxy {
         trigger.fired();
         if (trigger.mode !== 'freeze') return;
       }
+      this.countCommands(link, chunk);
       if (this.mode === 'freeze') link.toServer.push(chunk);
       else upstream.write(chunk);
     });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config/app-config.js';
 import { ensureApiKey } from '../../src/config/api-keys.js';
-import { ApiKeyring } from '../../src/common/api-keys.js';
+import { ApiKeyring } from '../../src/http/api-keys.js';
 
 describe('loadConfig', () => {
   it('has defaults for everything, and the embedded SQLite database without DATABASE_URL', () => {

@@ -1,4 +1,4 @@
-import { RateLimiter } from '../../src/common/rate-limit.js';
+import { RateLimiter } from '../../src/http/rate-limit.js';
 
 describe('RateLimiter (a token bucket per key)', () => {
   let now = 0;

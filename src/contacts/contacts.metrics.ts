@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { ContactErrorCode, ContactResultStatus, CreateContactsResponse } from '../contract/api-types.js';
-import { MetricsRegistry } from './metrics.registry.js';
+import { MetricsRegistry } from '../metrics/metrics.registry.js';
 
 @Injectable()
 export class ContactsMetrics {

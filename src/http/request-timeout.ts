@@ -4,8 +4,8 @@
 // bounds (DB_QUERY_TIMEOUT_MS): this is the outer one.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from './domain-error.js';
-import { sendError, toErrorResponse } from './error-response.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 
 export function requestTimeout(config: AppConfig) {
   const message =

@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
-import { DomainError } from './domain-error.js';
-import { isUuid } from './ids.js';
+import { DomainError } from '../errors/domain-error.js';
+import { isUuid } from '../common/ids.js';
 
 /** Ids in paths are UUIDs made by this service: anything else is a 400, not a lookup. */
 @Injectable()

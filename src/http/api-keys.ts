@@ -4,9 +4,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 import { isRecordPagePath } from '../records/record-routes.js';
-import { DomainError } from './domain-error.js';
-import { sendError, toErrorResponse } from './error-response.js';
 
 export type KeyRole = 'admin' | 'integration';
 

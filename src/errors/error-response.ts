@@ -3,7 +3,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorBody, ErrorCode } from '../contract/api-types.js';
-import { isDatabaseUnavailable } from './database-unavailable.js';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { DomainError, ERROR_STATUS } from './domain-error.js';
 
 export interface ErrorResponse {

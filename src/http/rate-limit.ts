@@ -6,8 +6,8 @@
 // itself before it is refused.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from './domain-error.js';
-import { sendError, toErrorResponse } from './error-response.js';
+import { DomainError } from '../errors/domain-error.js';
+import { sendError, toErrorResponse } from '../errors/error-response.js';
 
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();

@@ -1,4 +1,4 @@
-// Which failures mean "the database cannot be reached right now" (503 + Retry-After, safe to retry)
+// How database failures are classified. Which failures mean "the database cannot be reached right now" (503 + Retry-After, safe to retry)
 // rather than a bug (500). Drivers nest their errors (TypeORM's driverError, `cause`), so look deep.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -54,3 +54,17 @@ export async function withTimeout<T>(work: Promise<T>, ms: number, what: string)
     clearTimeout(timer);
   }
 }
+
+// What a failed query was, by the driver's error code; TypeORM wraps the driver's error as `driverError`.
+function driverCode(error: unknown): string | undefined {
+  const { driverError, code } = (error ?? {}) as { driverError?: { code?: unknown }; code?: unknown };
+  const found = driverError?.code ?? code;
+  return typeof found === 'string' ? found : undefined;
+}
+
+/** Two transactions waited on each other and the server rolled one back: safe to run again. */
+export const isDeadlock = (error: unknown): boolean => driverCode(error) === 'ER_LOCK_DEADLOCK';
+
+/** A unique index refused the row. */
+export const isUniqueViolation = (error: unknown): boolean =>
+  ['ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE'].includes(driverCode(error) ?? '');

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { DomainError } from './domain-error.js';
+import { DomainError } from '../errors/domain-error.js';
+import { hasLoneSurrogate } from '../common/unicode.js';
 import { describeRule, dtoRules, type FieldRule } from './dto-rules.js';
-import { hasLoneSurrogate } from './unicode.js';
 
 /** DTO fields are all scalars; anything nested deeper than this is not a DTO, whatever else it is. */
 const MAX_DTO_DEPTH = 16;

@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
+import { DomainError } from '../errors/domain-error.js';
+import { CompanyEntity } from '../companies/company.entity.js';
+import { toCompany, toCompanyRef } from '../companies/company.mapper.js';
+import { ContactEntity } from '../contacts/contact.entity.js';
+import { toContact, toContactRef } from '../contacts/contact.mapper.js';
+import { AppConfig } from '../config/app-config.js';
+import type {
+  AssociationError,
+  AssociationsResult,
+  CompanyPage,
+  ContactPage,
+  LinkedCompanies,
+  LinkedContacts,
+  LinkedPageQuery,
+} from '../contract/api-types.js';
+import { normalizePair, type ParsedPair } from './association-input.js';
+import { AssociationsMetrics } from './associations.metrics.js';
+import { AssociationsRepository, type Pair } from './associations.repository.js';
+
+export interface CreateAssociationsOutcome {
+  /** true when at least one pair is linked (now or before). */
+  stored: boolean;
+  body: AssociationsResult;
+}
+
+/** How many linked records a single read (GET /contacts/{crmId}, GET /companies/{crmId}) names. */
+export const LINKED_IN_RECORD = 10;
+
+@Injectable()
+export class AssociationsService {
+  constructor(
+    @Inject(AssociationsRepository) private readonly links: AssociationsRepository,
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(AssociationsMetrics) private readonly metrics: AssociationsMetrics,
+  ) {}
+
+  /**
+   * Every pair ends up linked (counted once in `created` or `existing`, however often it is repeated)
+   * or in `errors`. One lookup per side and one INSERT for the batch.
+   */
+  async createAssociations(body: unknown): Promise<CreateAssociationsOutcome> {
+    const items = this.batchOf(body);
+    const errors: AssociationError[] = [];
+    const valid: ParsedPair[] = [];
+    for (const [index, item] of items.entries()) {
+      const outcome = normalizePair(item, index);
+      if ('error' in outcome) errors.push(outcome.error);
+      else valid.push(outcome.pair);
+    }
+
+    const contacts = await this.links.existing(ContactEntity, [...new Set(valid.map((p) => p.contactCrmId))]);
+    const companies = await this.links.existing(CompanyEntity, [...new Set(valid.map((p) => p.companyCrmId))]);
+    const distinct = new Map<string, Pair>();
+    for (const pair of valid) {
+      const hasContact = contacts.has(pair.contactCrmId);
+      const hasCompany = companies.has(pair.companyCrmId);
+      if (hasContact && hasCompany) {
+        distinct.set(`${pair.contactCrmId} ${pair.companyCrmId}`, pair);
+        continue;
+      }
+      errors.push(
+        hasContact
+          ? { index: pair.index, ...pair.given, code: 'COMPANY_NOT_FOUND', error: 'Company not found', message: 'No company has this companyCRMId.' }
+          : {
+              index: pair.index,
+              ...pair.given,
+              code: 'CONTACT_NOT_FOUND',
+              error: 'Contact not found',
+              message: hasCompany ? 'No contact has this contactCRMId.' : 'Neither the contact nor the company exists.',
+            },
+      );
+    }
+    const created = await this.links.insertMissing([...distinct.values()], new Date());
+
+    errors.sort((a, b) => a.index - b.index);
+    const linked = distinct.size;
+    const answer: AssociationsResult = { success: linked > 0, created, existing: linked - created, errors };
+    this.metrics.recordBatch(answer);
+    return { stored: linked > 0, body: answer };
+  }
+
+  private batchOf(body: unknown): unknown[] {
+    const associations = (body as { associations?: unknown } | null)?.associations;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(associations)) {
+      throw new DomainError('bad_request', 'The body must be a JSON object with an "associations" array.');
+    }
+    if (associations.length === 0) throw new DomainError('bad_request', '"associations" is empty: send at least one pair.');
+    if (associations.length > this.config.maxBatchSize) {
+      throw new DomainError(
+        'payload_too_large',
+        `A batch may hold at most ${this.config.maxBatchSize} associations (got ${associations.length}); split it.`,
+      );
+    }
+    return associations;
+  }
+
+  async listCompaniesOf(contactCrmId: string, query: LinkedPageQuery): Promise<CompanyPage> {
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    await this.mustExist(ContactEntity, contactCrmId, 'No contact has this crmId.');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    return pageOf(await this.links.companiesOf(contactCrmId, before, limit + 1), limit, (entity) => toCompany(entity));
+  }
+
+  async listContactsOf(companyCrmId: string, query: LinkedPageQuery): Promise<ContactPage> {
+    const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    await this.mustExist(CompanyEntity, companyCrmId, 'No company has this crmId.');
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    return pageOf(await this.links.contactsOf(companyCrmId, before, limit + 1), limit, toContact);
+  }
+
+  /** The first companies of a contact, as GET /contacts/{crmId} names them. */
+  async linkedCompanies(contactCrmId: string): Promise<LinkedCompanies> {
+    const rows = await this.links.companiesOf(contactCrmId, undefined, LINKED_IN_RECORD + 1);
+    return { data: rows.slice(0, LINKED_IN_RECORD).map(toCompanyRef), hasMore: rows.length > LINKED_IN_RECORD };
+  }
+
+  /** The first contacts of a company, as GET /companies/{crmId} names them. */
+  async linkedContacts(companyCrmId: string): Promise<LinkedContacts> {
+    const rows = await this.links.contactsOf(companyCrmId, undefined, LINKED_IN_RECORD + 1);
+    return { data: rows.slice(0, LINKED_IN_RECORD).map(toContactRef), hasMore: rows.length > LINKED_IN_RECORD };
+  }
+
+  private async mustExist(side: typeof ContactEntity | typeof CompanyEntity, crmId: string, message: string): Promise<void> {
+    if (!(await this.links.existing(side, [crmId])).has(crmId)) throw new DomainError('not_found', message);
+  }
+}
