@@ -78,29 +78,20 @@ export class RecordsService {
   async contactPage(crmId: string) {
     if (!isUuid(crmId)) throw new DomainError('not_found', 'No contact has this id.');
     const contact = await this.contacts.getContact(crmId.toLowerCase());
-    return {
-      contact,
-      name: contactName(contact),
-      fields: fieldRows(contact),
-      customFields: customRows(contact),
-      owner: await this.ownerOf(contact.ownerId),
-      linked: (contact.companies?.data ?? []).map((company) => ({ href: `/app/companies/${company.crmId}`, name: companyName(company), detail: company.domain ?? '' })),
-      moreLinked: contact.companies?.hasMore ?? false,
-    };
+    const linked = (contact.companies?.data ?? []).map((company) => ({ href: `/app/companies/${company.crmId}`, name: companyName(company), detail: company.domain ?? '' }));
+    return { contact, ...(await this.recordView(contact, contactName(contact), linked, contact.companies?.hasMore)) };
   }
 
   async companyPage(crmId: string) {
     if (!isUuid(crmId)) throw new DomainError('not_found', 'No company has this id.');
     const company = await this.companies.getCompany(crmId.toLowerCase());
-    return {
-      company,
-      name: companyName(company),
-      fields: fieldRows(company),
-      customFields: customRows(company),
-      owner: await this.ownerOf(company.ownerId),
-      linked: (company.contacts?.data ?? []).map((contact) => ({ href: `/app/contacts/${contact.crmId}`, name: contactName(contact), detail: contact.email ?? '' })),
-      moreLinked: company.contacts?.hasMore ?? false,
-    };
+    const linked = (company.contacts?.data ?? []).map((contact) => ({ href: `/app/contacts/${contact.crmId}`, name: contactName(contact), detail: contact.email ?? '' }));
+    return { company, ...(await this.recordView(company, companyName(company), linked, company.contacts?.hasMore)) };
+  }
+
+  /** What a contact's and a company's page share: fields, custom fields, owner, links. */
+  private async recordView(record: Contact | Company, name: string, linked: { href: string; name: string; detail: string }[], moreLinked = false) {
+    return { name, fields: fieldRows(record), customFields: customRows(record), owner: await this.ownerOf(record.ownerId), linked, moreLinked };
   }
 
   /** The owner's name, or a note when the id names no user (deleted since, or never known). */

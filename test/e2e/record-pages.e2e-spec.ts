@@ -3,17 +3,12 @@
 // custom fields. Stored script probes in every kind of field never run: no dialog opens and the CSP
 // reports nothing. Screenshots (phone and laptop) go to test-artifacts/. Needs Chromium at
 // /usr/bin/chromium (scripts/ensure-chromium.sh); skipped with a notice without it, except in CI.
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CompanyEntity } from '../../src/companies/company.entity.js';
+import { ARTIFACTS, launchChromium, requireChromium } from '../support/chromium.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 import { seedCompanies } from '../support/seed.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 
 /** What a stored value might try: close the tag or attribute it lands in and run script. */
 const PROBES = [
@@ -26,18 +21,8 @@ const PROBES = [
   '<style>body{display:none}</style>',
 ];
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) {
-  console.warn(`Skipping the record pages browser test: no Chromium at ${CHROMIUM}. Install it with scripts/ensure-chromium.sh.`);
-}
-
 describe('the record pages in Chromium', () => {
-  if (!haveChromium) {
-    (process.env.CI ? it : it.skip)(`needs Chromium at ${CHROMIUM}`, () => {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: run scripts/ensure-chromium.sh before the tests.`);
-    });
-    return;
-  }
+  if (!requireChromium('the record pages browser test')) return;
 
   let t: TestApp;
   let browser: Browser;
@@ -51,7 +36,6 @@ describe('the record pages in Chromium', () => {
   const consoleMessages: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     t = await createTestApp();
     [companyId] = await seedCompanies(t, [{ externalId: 'e2e-co', name: `Probe Corp ${PROBES[1]}`, domain: 'probe.example' }]);
     await t.dataSource
@@ -80,14 +64,13 @@ describe('the record pages in Chromium', () => {
     });
     crmId = exported.body.results[0].crmId;
     await t.api.post('/associations', { associations: [{ contactCRMId: crmId, companyCRMId: companyId }] });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Any CSP violation in any page of the context is reported to the test through a binding.
     await context.exposeBinding('reportViolation', (_source, text: string) => void violations.push(text));
-    await context.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        (window as unknown as { reportViolation(text: string): void }).reportViolation(`${event.violatedDirective} ${event.blockedURI}`);
-      });
+    await context.addInitScript({
+      content:
+        "document.addEventListener('securitypolicyviolation', (event) => window.reportViolation(event.violatedDirective + ' ' + event.blockedURI));",
     });
     page = await context.newPage();
     page.on('dialog', (dialog) => {
@@ -162,5 +145,12 @@ describe('the record pages in Chromium', () => {
     expect(await page.content()).not.toContain(INTEGRATION_KEY);
     expect(dialogs).toEqual([]);
     expect(violations).toEqual([]);
+  }, 60_000);
+
+  it('would have noticed: a script added to a page is refused by the CSP and reported', async () => {
+    await page.evaluate("const s = document.createElement('script'); s.textContent = 'alert(9)'; document.body.append(s);");
+    await page.waitForTimeout(200);
+    expect(dialogs).toEqual([]);
+    expect(violations).toEqual([expect.stringMatching(/^script-src/)]);
   }, 60_000);
 });
