@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { AdminGuard } from './http/admin.guard.js';
 import { ConnectionDrainer } from './http/connection-drainer.js';
 import { ErrorFilter } from './errors/error.filter.js';
-import { loggingModule, ROOT_LOGGER } from './http/logging.js';
+import { ROOT_LOGGER } from './http/logging.js';
 import { createValidationPipe } from './http/validation.js';
 import { AssociationsModule } from './associations/associations.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
@@ -22,7 +22,7 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [loggingModule(logger), DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, CompaniesModule, AssociationsModule, RecordsModule],
+      imports: [DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, CompaniesModule, AssociationsModule, RecordsModule],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },

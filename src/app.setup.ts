@@ -5,13 +5,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
-import { Logger as NestPinoLogger } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { apiKeyMiddleware } from './http/api-keys.js';
 import { DomainError } from './errors/domain-error.js';
 import { sendError, toErrorResponse } from './errors/error-response.js';
-import { createLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
+import { createLogger, NestPinoLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestTimeout } from './http/request-timeout.js';
 import type { AppConfig } from './config/app-config.js';
@@ -35,6 +34,24 @@ function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
+/**
+ * Strict JSON parsing refuses a body that is not an object or an array (`null`, `"hello"`, `42`) as
+ * "not valid JSON", which it is. Says what it is instead, and what the operation takes.
+ */
+function notAnObject(error: unknown, req: Request): DomainError | undefined {
+  const { type, body } = error as { type?: unknown; body?: unknown };
+  if (type !== 'entity.parse.failed' || typeof body !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const what = value === null ? 'null' : `a ${typeof value}`;
+  const wanted = req.method === 'POST' && req.path === '/contacts' ? 'an object with a "contacts" array' : 'a JSON object';
+  return new DomainError('bad_request', `The body is valid JSON, but ${what}: this operation takes ${wanted}.`);
+}
+
 function bodyParsing(config: AppConfig) {
   const json = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -45,7 +62,7 @@ function bodyParsing(config: AppConfig) {
       return sendError(res, toErrorResponse(error, config.retryAfterSeconds));
     }
     json(req, res, (error?: unknown) => {
-      if (error) return sendError(res, toErrorResponse(error, config.retryAfterSeconds));
+      if (error) return sendError(res, toErrorResponse(notAnObject(error, req) ?? error, config.retryAfterSeconds));
       next();
     });
   };
@@ -77,6 +94,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
       maxAge: 600,
     });
   }
+  // The root has nothing of its own: it points to the docs, which need no key either.
+  app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') ? res.redirect(302, '/docs') : next()));
   app.use(apiKeyMiddleware(config));
   // /app, which the key check lets through, and nothing else: its own session check.
   app.use(recordPages(config));
@@ -105,8 +124,7 @@ export async function createApp(given: AppConfig, options: CreateAppOptions = {}
     bodyParser: false,
     // Throw start-up errors to the caller (main exits, a test fails) instead of exiting the process.
     abortOnError: false,
-    bufferLogs: true,
+    logger: new NestPinoLogger(logger),
   });
-  app.useLogger(app.get(NestPinoLogger));
   return configureApp(app, config);
 }

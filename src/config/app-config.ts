@@ -15,6 +15,8 @@ export class AppConfig {
   readonly dbMigrate: boolean;
   readonly dbPoolSize: number;
   readonly dbConnectTimeoutMs: number;
+  /** How long start-up keeps retrying a database that does not accept connections yet; 0 tries once. */
+  readonly dbConnectRetrySeconds: number;
   readonly dbQueryTimeoutMs: number;
   readonly healthTimeoutMs: number;
   /** A request still unanswered after this long gets a 503; its socket is closed. */
@@ -47,8 +49,8 @@ export class AppConfig {
     return this.nodeEnv === 'production';
   }
 
-  withApiKeys(apiKeys: readonly string[]): AppConfig {
-    return new AppConfig({ ...this, apiKeys });
+  withApiKeys(apiKeys: readonly string[], adminApiKeys: readonly string[] = this.adminApiKeys): AppConfig {
+    return new AppConfig({ ...this, apiKeys, adminApiKeys });
   }
 
   withSessionSecret(sessionSecret: string): AppConfig {
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbMigrate: read.bool('DB_MIGRATE', true),
     dbPoolSize: read.int('DB_POOL_SIZE', 10, 1, 200),
     dbConnectTimeoutMs: read.int('DB_CONNECT_TIMEOUT_MS', 5000, 100, 120000),
+    dbConnectRetrySeconds: read.int('DB_CONNECT_RETRY_SECONDS', 30, 0, 3600),
     dbQueryTimeoutMs: read.int('DB_QUERY_TIMEOUT_MS', 5000, 100, 600000),
     healthTimeoutMs: read.int('HEALTH_TIMEOUT_MS', 3000, 100, 60000),
     requestTimeoutMs: read.int('REQUEST_TIMEOUT_MS', 15000, 100, 600000),

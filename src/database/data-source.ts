@@ -1,6 +1,8 @@
 // The one DataSource definition, for the app and for the TypeORM CLI (`npm run migration:run`).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -8,6 +10,7 @@ import { ContactCompanyEntity } from '../associations/contact-company.entity.js'
 import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import { driverCode, isUnreachable } from './database-errors.js';
 import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-create-contacts-and-users.js';
 import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-external-id.js';
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
@@ -27,9 +30,42 @@ export type MysqlFlavor = 'mysql' | 'mariadb';
 export const isMysqlFamily = (dataSource: DataSource): boolean =>
   dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
 
+/** Where DATABASE_URL points, for messages: host, port, database and user, never the password. */
+export function databaseTarget(databaseUrl: string): { host: string; port: string; database: string; user: string } {
+  const url = new URL(databaseUrl);
+  return { host: url.hostname, port: url.port || '3306', database: decodeURIComponent(url.pathname.slice(1)), user: decodeURIComponent(url.username) };
+}
+
+const RETRY_INTERVAL_MS = 2000;
+
+/**
+ * The first connection, retried while the server cannot be reached (it is often still starting when
+ * the service starts), one log line per try, for DB_CONNECT_RETRY_SECONDS at most. Any other error
+ * (an unknown database, a refused password) will not go away by waiting: it is thrown at once.
+ */
+async function connectFirst(config: AppConfig): Promise<mysql.Connection> {
+  const logger = new Logger('Database');
+  const { host, port } = databaseTarget(config.databaseUrl!);
+  const deadline = Date.now() + config.dbConnectRetrySeconds * 1000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mysql.createConnection({ uri: config.databaseUrl, connectTimeout: config.dbConnectTimeoutMs });
+    } catch (error) {
+      const left = deadline - Date.now();
+      if (!isUnreachable(error) || left <= 0) throw error;
+      const wait = Math.min(RETRY_INTERVAL_MS, left);
+      logger.warn(
+        `database at ${host}:${port} (DATABASE_URL) not reachable (${driverCode(error)}), try ${attempt}; ` +
+          `next try in ${Math.ceil(wait / 1000)} s, giving up in ${Math.ceil(left / 1000)} s (DB_CONNECT_RETRY_SECONDS=${config.dbConnectRetrySeconds})`,
+      );
+      await sleep(wait);
+    }
+  }
+}
+
 /** Asks the server what it is, so that `mysql://` works against MySQL and MariaDB alike. */
 export async function detectMysqlFlavor(config: AppConfig): Promise<MysqlFlavor> {
-  const connection = await mysql.createConnection({ uri: config.databaseUrl, connectTimeout: config.dbConnectTimeoutMs });
+  const connection = await connectFirst(config);
   try {
     const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
     return /mariadb/i.test(String(rows[0]?.version)) ? 'mariadb' : 'mysql';

@@ -612,7 +612,10 @@ export interface components {
             /** @description Pass as `cursor` for the next page; `null` on the last page. */
             nextCursor: string | null;
         };
-        /** @description An owner as Enginy sees it. */
+        /**
+         * User
+         * @description An owner as Enginy sees it.
+         */
         User: {
             id: components["schemas"]["Id"];
             name: string;
@@ -707,7 +710,7 @@ export interface components {
                 /**
                  * @example {
                  *       "error": "forbidden",
-                 *       "message": "This action needs an admin key."
+                 *       "message": "This action needs an admin key (one listed in ADMIN_API_KEYS); this key is an integration key."
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
@@ -1097,18 +1100,10 @@ export interface operations {
                      *         {
                      *           "externalId": "lead-0002",
                      *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8f",
-                     *           "status": "existing"
+                     *           "status": "created"
                      *         }
                      *       ],
-                     *       "errors": [
-                     *         {
-                     *           "index": 2,
-                     *           "externalId": "lead-0003",
-                     *           "code": "INVALID_EMAIL",
-                     *           "field": "email",
-                     *           "message": "email is not a valid email address."
-                     *         }
-                     *       ]
+                     *       "errors": []
                      *     }
                      */
                     "application/json": components["schemas"]["ContactBatchResult"];

@@ -5,6 +5,9 @@ import { DomainError } from '../errors/domain-error.js';
 
 const ADMIN_ONLY = 'adminOnly';
 
+/** Names the setting, so that whoever holds an integration key knows where admin rights come from. */
+export const ADMIN_ONLY_MESSAGE = 'This action needs an admin key (one listed in ADMIN_API_KEYS); this key is an integration key.';
+
 /** Marks an operator action: an integration key gets 403. */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
@@ -16,7 +19,7 @@ export class AdminGuard implements CanActivate {
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (!adminOnly) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    if (req.auth?.role !== 'admin') throw new DomainError('forbidden', 'This action needs an admin key.');
+    if (req.auth?.role !== 'admin') throw new DomainError('forbidden', ADMIN_ONLY_MESSAGE);
     return true;
   }
 }

@@ -1,13 +1,13 @@
 // Structured JSON logs (pino). One line per request, written when its answer is out: request id,
 // method, route template, status, duration and the key's fingerprint. Never a body, a header, a
 // query string or a raw path, so never an email or a key. Nest's own logs (start-up, errors) go
-// through nestjs-pino to the same logger and carry the request id when they happen in a request.
+// through NestPinoLogger to the same logger and carry the request id when they happen in a request.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DynamicModule } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
-import { type DestinationStream, type Logger, type LevelWithSilent, pino } from 'pino';
+import { type DestinationStream, type Level, type Logger, type LevelWithSilent, pino } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { AppConfig } from '../config/app-config.js';
 import { RouteTemplates } from '../metrics/route-templates.js';
@@ -73,13 +73,56 @@ export function requestLogging(logger: Logger) {
   });
 }
 
+/** The logger of the request being handled, with its request id bound; the root logger elsewhere. */
+const requestLoggers = new AsyncLocalStorage<Logger>();
+
 /**
- * nestjs-pino, on the logger above. Its request middleware is not mounted (`forRoutes: []`): Nest
- * mounts module middleware as catch-all route layers after configureApp's middlewares, where it
- * would add routes to the app; requestContext() does its one job instead.
+ * Nest's bootstrap chatter ("Mapped {/contacts, POST} route", "Nest application successfully
+ * started" before the port is even bound) and its copies of start-up errors, which main.ts reports
+ * in one line of its own: debug level, so that at the default level the first word is "listening".
  */
-export function loggingModule(logger: Logger): DynamicModule {
-  return LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] });
+const BOOTSTRAP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication', 'ExceptionHandler']);
+
+/**
+ * Nest's LoggerService on pino, in place of nestjs-pino (whose releases for Nest 12 declare Node 22 or
+ * later). Nest calls `log(message, context)` and `error(message, stack, context)`.
+ */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly root: Logger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const effective: Level = context !== undefined && BOOTSTRAP_CONTEXTS.has(context) ? 'debug' : level;
+    const logger = requestLoggers.getStore() ?? this.root;
+    if (!logger.isLevelEnabled(effective)) return;
+    const fields: Record<string, unknown> = context === undefined ? {} : { context };
+    if (message instanceof Error) {
+      fields.err = message;
+      logger[effective](fields, message.message);
+      return;
+    }
+    if (level === 'error' && typeof params[0] === 'string') fields.stack = params[0];
+    logger[effective](fields, typeof message === 'string' ? message : JSON.stringify(message));
+  }
 }
 
 /**
@@ -87,7 +130,6 @@ export function loggingModule(logger: Logger): DynamicModule {
  * after the body parser: a context entered before it would not survive the stream's callbacks.
  */
 export function requestContext(logger: Logger) {
-  const context = new PinoLogger({ pinoHttp: { logger }, useExisting: true });
   return (req: Request, _res: Response, next: NextFunction): void =>
-    context.runInContext(next, { bindings: { requestId: req.id } });
+    requestLoggers.run(logger.child({ requestId: req.id }), next);
 }

@@ -88,6 +88,20 @@ describe('one error path', () => {
     expect(res.body).toEqual({ error: 'bad_request', message: 'The body is not valid JSON.' });
   });
 
+  it('answers a JSON body that is not an object with 400 saying what it is and what POST /contacts takes', async () => {
+    for (const [raw, what] of [['null', 'null'], ['"hello"', 'a string'], ['42', 'a number']]) {
+      const res = await t.api.request('POST', '/contacts', { raw, contentType: 'application/json' });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'bad_request', message: `The body is valid JSON, but ${what}: this operation takes an object with a "contacts" array.` });
+    }
+  });
+
+  it('redirects / to Swagger UI, with no key needed', async () => {
+    const res = await fetch(`${t.url}/`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/docs');
+  });
+
   it('answers a body over BODY_LIMIT with 413', async () => {
     const contacts = Array.from({ length: 40 }, (_, i) => ({ externalId: `big-${i}`, description: 'x'.repeat(100) }));
     const res = await t.api.post('/contacts', { contacts });

@@ -134,10 +134,12 @@ describeOnMysql('a database outage (MySQL, through a TCP proxy that the test cut
     const ids = batch.map((c) => c.externalId as string);
     const frozenAtCommit = proxy.cutWhenClientSends('COMMIT', 'freeze');
     const res = await timed(t.api.post('/contacts', { contacts: batch }));
-    await frozenAtCommit;
+    const { linkClosed } = await frozenAtCommit;
     expectServiceUnavailable(res.result);
     expect(res.ms).toBeLessThan(10000);
-    // Healing delivers whatever the proxy still holds; the service must have dropped that connection.
+    // Healing delivers whatever the proxy still holds: the service must have dropped the connection
+    // that carries the COMMIT (its FIN reaches the proxy a moment after the 503 is answered).
+    await expect(Promise.race([linkClosed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open'), 3000))])).resolves.toBe('closed');
     proxy.restore();
     await waitUntilHealthy(t, 10000);
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,73 +1,80 @@
 // A newcomer's first `npm start`: the built service, as its own process, on the embedded database.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-interface Started {
-  output: string;
-  exitCode: number | null;
-  stop(): void;
-}
-
-/** Starts dist/src/main.js and waits for `until` in its output, or for it to exit. */
-function startService(env: Record<string, string>, until: RegExp): Promise<Started> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error', ...env },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${output}`)), 20000);
-    const done = (exitCode: number | null) => {
-      clearTimeout(timer);
-      resolve({ output, exitCode, stop: () => child.kill('SIGTERM') });
-    };
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (until.test(output)) done(null);
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.on('exit', (code) => done(code));
-  });
-}
+import { ensureBuilt, startBuiltService } from '../support/built-service.js';
 
 describe('First run (npm start on a fresh machine)', () => {
-  beforeAll(() => {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  }, 120000);
+  beforeAll(() => ensureBuilt(), 120_000);
 
-  it('starts on the embedded database, prints a key and a curl line that works', async () => {
+  it('starts on the embedded database, prints an integration and an admin key, and a curl line that works', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
-    const service = await startService({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' }, /Try it:.*\n/);
+    const service = startBuiltService({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
     try {
-      const key = /API key: (\S+)/.exec(service.output)?.[1];
-      expect(key).toBeDefined();
-      expect(service.output).toContain('database: sqlite');
-      const url = /curl -H 'X-API-Key: \S+' (http:\/\/\S+)\/health/.exec(service.output)?.[1];
+      await service.waitFor(/Try it:.*\n/);
+      const output = service.output();
+      const integrationKey = /integration key: +(\S+) +kept in (\S+)/.exec(output);
+      const adminKey = /admin key: +(\S+) +kept in (\S+)/.exec(output);
+      expect(integrationKey).not.toBeNull();
+      expect(adminKey).not.toBeNull();
+      expect(output).toContain('(a key for API_KEYS)');
+      expect(output).toContain('(a key for ADMIN_API_KEYS)');
+      // Kept beside each other in the data folder, where the README's commands read them.
+      expect(integrationKey![2]).toBe(join(dataDir, 'api-key'));
+      expect(adminKey![2]).toBe(join(dataDir, 'admin-api-key'));
+      expect(readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()).toBe(adminKey![1]);
+      expect(output).toContain('database: sqlite');
+      const url = /curl -H 'X-API-Key: \S+' (http:\/\/\S+)\/health/.exec(output)?.[1];
       expect(url).toBeDefined();
       // PORT=0 picks a free port; the printed URL must be the real one.
-      const health = await fetch(`${url}/health`, { headers: { 'X-API-Key': key! } });
+      const health = await fetch(`${url}/health`, { headers: { 'X-API-Key': integrationKey![1] } });
       expect(health.status).toBe(200);
       expect((await fetch(`${url}/docs`)).status).toBe(200);
+      // The printed admin key manages owners; the integration key is told which setting it lacks.
+      const owner = { name: 'First Owner', email: 'first.owner@example.com' };
+      const asAdmin = await fetch(`${url}/users`, {
+        method: 'POST',
+        headers: { 'X-API-Key': adminKey![1], 'Content-Type': 'application/json' },
+        body: JSON.stringify(owner),
+      });
+      expect(asAdmin.status).toBe(201);
+      const asIntegration = await fetch(`${url}/users`, {
+        method: 'POST',
+        headers: { 'X-API-Key': integrationKey![1], 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...owner, email: 'second.owner@example.com' }),
+      });
+      expect(asIntegration.status).toBe(403);
+      expect(((await asIntegration.json()) as { message: string }).message).toContain('ADMIN_API_KEYS');
     } finally {
-      service.stop();
+      await service.stop();
     }
-  }, 30000);
+  }, 180_000);
+
+  it('reuses the keys of the data folder at the next start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
+    const first = startBuiltService({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+    await first.waitFor(/Try it:.*\n/);
+    await first.stop();
+    const second = startBuiltService({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+    try {
+      await second.waitFor(/Try it:.*\n/);
+      expect(second.output()).toContain('using local keys');
+      expect(second.output()).toContain(readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim());
+    } finally {
+      await second.stop();
+    }
+  }, 180_000);
 
   it('refuses to start in production without a key, naming the setting', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-first-run-'));
-    const service = await startService({ DATA_DIR: dataDir, NODE_ENV: 'production' }, /$^/);
-    expect(service.exitCode).not.toBe(0);
-    expect(service.output).toContain('API_KEYS');
-  }, 30000);
+    const service = startBuiltService({ DATA_DIR: dataDir, NODE_ENV: 'production' });
+    expect(await service.exited).not.toBe(0);
+    expect(service.output()).toContain('API_KEYS');
+  }, 120_000);
 
   it('refuses an invalid setting at start-up, naming it', async () => {
-    const service = await startService({ PORT: 'eighty' }, /$^/);
-    expect(service.exitCode).not.toBe(0);
-    expect(service.output).toContain('PORT');
-  }, 30000);
+    const service = startBuiltService({ PORT: 'eighty' });
+    expect(await service.exited).not.toBe(0);
+    expect(service.output()).toContain('PORT');
+  }, 120_000);
 });

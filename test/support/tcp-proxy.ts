@@ -20,6 +20,14 @@ interface Link {
   toClient: Buffer[];
   /** Client bytes not yet split into MySQL packets (see `commands`). */
   pending: Buffer;
+  /** Settles when the client's side of the link has closed. */
+  closed: Promise<void>;
+}
+
+/** What a trigger saw: the link whose bytes fired it. */
+export interface Triggered {
+  /** Settles when the client (the service) has closed that link. */
+  linkClosed: Promise<void>;
 }
 
 /** MySQL commands that the server does not answer: not a round trip. */
@@ -30,7 +38,7 @@ export class TcpProxy {
   private readonly links = new Set<Link>();
   private readonly held = new Set<Socket>();
   private mode: CutMode | undefined;
-  private trigger: { pattern: Buffer; mode: CutMode; fired: () => void } | undefined;
+  private trigger: { pattern: Buffer; mode: CutMode; fired: (triggered: Triggered) => void } | undefined;
   /**
    * The MySQL commands clients sent through the proxy that the server answers, in order, each as its
    * command byte (0x03 COM_QUERY, 0x16 COM_STMT_PREPARE, 0x17 COM_STMT_EXECUTE, ...): one entry per
@@ -74,7 +82,7 @@ export class TcpProxy {
    * `freeze`, they reach it on restore): e.g. `COMMIT`, to fail between a transaction's writes and
    * its commit.
    */
-  cutWhenClientSends(text: string, mode: CutMode = 'refuse'): Promise<void> {
+  cutWhenClientSends(text: string, mode: CutMode = 'refuse'): Promise<Triggered> {
     return new Promise((resolve) => {
       this.trigger = { pattern: Buffer.from(text), mode, fired: resolve };
     });
@@ -128,13 +136,14 @@ export class TcpProxy {
     }
     const upstream = net.connect(this.targetPort, this.targetHost);
     upstream.on('error', () => upstream.destroy());
-    const link: Link = { client, upstream, toServer: [], toClient: [], pending: Buffer.alloc(0) };
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const link: Link = { client, upstream, toServer: [], toClient: [], pending: Buffer.alloc(0), closed };
     this.links.add(link);
     client.on('data', (chunk: Buffer) => {
       const trigger = this.trigger;
       if (trigger && chunk.includes(trigger.pattern)) {
         this.cut(trigger.mode);
-        trigger.fired();
+        trigger.fired({ linkClosed: link.closed });
         if (trigger.mode !== 'freeze') return;
       }
       this.countCommands(link, chunk);

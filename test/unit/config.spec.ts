@@ -59,20 +59,26 @@ describe('loadConfig', () => {
 });
 
 describe('ensureApiKey (first run outside production)', () => {
-  it('creates a key once, keeps it private in the data folder, and reuses it', () => {
+  it('creates an integration and an admin key once, keeps them private in the data folder, and reuses them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crm-key-'));
     const first = ensureApiKey(loadConfig({ DATA_DIR: dir }));
-    expect(first.generatedKey?.created).toBe(true);
-    expect(first.config.apiKeys).toEqual([first.generatedKey!.key]);
-    expect(readFileSync(join(dir, 'api-key'), 'utf8').trim()).toBe(first.generatedKey!.key);
-    expect(statSync(join(dir, 'api-key')).mode & 0o077).toBe(0);
+    const [integration, admin] = first.localKeys!;
+    expect([integration.created, admin.created]).toEqual([true, true]);
+    expect([integration.setting, admin.setting]).toEqual(['API_KEYS', 'ADMIN_API_KEYS']);
+    expect(first.config.apiKeys).toEqual([integration.key]);
+    expect(first.config.adminApiKeys).toEqual([admin.key]);
+    expect(integration.key).not.toBe(admin.key);
+    for (const [file, key] of [['api-key', integration.key], ['admin-api-key', admin.key]]) {
+      expect(readFileSync(join(dir, file), 'utf8').trim()).toBe(key);
+      expect(statSync(join(dir, file)).mode & 0o077).toBe(0);
+    }
     const second = ensureApiKey(loadConfig({ DATA_DIR: dir }));
-    expect(second.generatedKey).toEqual({ ...first.generatedKey, created: false });
+    expect(second.localKeys).toEqual([{ ...integration, created: false }, { ...admin, created: false }]);
   });
 
   it('does nothing when keys are configured', () => {
-    const result = ensureApiKey(loadConfig({ API_KEYS: 'k'.repeat(20) }));
-    expect(result.generatedKey).toBeUndefined();
+    expect(ensureApiKey(loadConfig({ API_KEYS: 'k'.repeat(20) })).localKeys).toBeUndefined();
+    expect(ensureApiKey(loadConfig({ ADMIN_API_KEYS: 'k'.repeat(20) })).localKeys).toBeUndefined();
   });
 });
 
