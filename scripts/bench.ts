@@ -5,7 +5,6 @@
 // --contacts N (per data set), --preload N (stored contacts for the growth phases),
 // --service-node-options "..." (node options for the service), --cpu-prof DIR (profile the service).
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +16,9 @@ import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
 import { type FloorProtocol, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
 import { escapedRow, insertStatement, preparedInsert, rowValues, sqlDateTime } from './bench/rows.js';
-import { ServiceProcess } from './bench/service.js';
+import { ServiceProcess, startNodeOptions } from './bench/service.js';
+import { flood, maxSizeBatch, tally } from './bench/overload.js';
+import { loadConfig } from '../src/config/app-config.js';
 
 const BATCH = 100;
 const OWNERS = 5;
@@ -60,14 +61,6 @@ function settingsFrom(args: string[]): Settings {
     cpuProfileDir: text('--cpu-prof'),
     serviceNodeOptions: (text('--service-node-options', true) ?? startNodeOptions()).split(' ').filter((option) => option !== ''),
   };
-}
-
-/** The node options of `npm start`, so that the bench measures the service as it ships. */
-function startNodeOptions(): string {
-  const manifest = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(manifest.scripts.start);
-  if (!match) throw new Error(`package.json's start script is not "node [options] dist/src/main.js": ${manifest.scripts.start}`);
-  return match[1];
 }
 
 interface Dataset {
@@ -354,6 +347,20 @@ async function main(): Promise<number> {
     results.push({ ...(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created')), grown: true });
 
     facts.serviceHwm = service.highWaterMark();
+
+    // Overload, last (its peak is reported apart from the run's): three times as many maximum-size
+    // batches as the service takes at once, all together from one key. Each must be a 201, 503 or 429.
+    const defaults = loadConfig({});
+    const body = maxSizeBatch('overload', defaults.maxBatchSize, defaults.bodyLimitBytes);
+    const sent = 3 * defaults.maxBatchesInFlight;
+    log(`overload: ${sent} batches of ${(body.length / 2 ** 20).toFixed(1)} MB at once`);
+    service.startSampling();
+    const answers = tally(await flood(service.baseUrl, apiKey, body, sent));
+    facts.overload = { sent, bytes: body.length, answers, peakRss: service.stopSampling() };
+    const unexpected = Object.keys(answers).filter((status) => !['201', '503', '429'].includes(status));
+    if (unexpected.length > 0) failures.push(`overload: answers other than 201, 503 and 429: ${JSON.stringify(answers)}`);
+    const overloadExit = service.exitReport();
+    if (overloadExit) failures.push(`overload: ${overloadExit}`);
     failures.push(...results.flatMap((r) => r.failures.map((f) => `${r.name} c${r.concurrency}: ${f}`)));
   } catch (error) {
     failures.push(error instanceof Error ? error.message : String(error));

@@ -9,11 +9,13 @@ import { createValidationPipe } from './http/validation.js';
 import { AssociationsModule } from './associations/associations.module.js';
 import { CompaniesModule } from './companies/companies.module.js';
 import { AppConfig } from './config/app-config.js';
+import { ActivitiesModule } from './activities/activities.module.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RecordsModule } from './records/records.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -22,7 +24,18 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [DatabaseModule, MetricsModule, HealthModule, UsersModule, ContactsModule, CompaniesModule, AssociationsModule, RecordsModule],
+      imports: [
+        DatabaseModule,
+        MetricsModule,
+        HealthModule,
+        UsersModule,
+        ContactsModule,
+        CompaniesModule,
+        AssociationsModule,
+        ActivitiesModule,
+        TasksModule,
+        RecordsModule,
+      ],
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: ROOT_LOGGER, useValue: logger },

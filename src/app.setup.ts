@@ -13,6 +13,7 @@ import { sendError, toErrorResponse } from './errors/error-response.js';
 import { createLogger, NestPinoLogger, requestContext, requestLogging, ROOT_LOGGER } from './http/logging.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestTimeout } from './http/request-timeout.js';
+import { admissionControl } from './http/admission.js';
 import type { AppConfig } from './config/app-config.js';
 import { ensureSessionSecret } from './config/session-secret.js';
 import { contractDocument } from './contract/contract.js';
@@ -22,7 +23,9 @@ import { isRecordPagePath } from './records/record-routes.js';
 
 /** The contract as served: a copy of the parsed spec, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
-  const document = structuredClone(contractDocument()) as unknown as OpenAPIObject;
+  // A JSON copy rather than structuredClone(): under Jest's VM modules structuredClone makes objects of
+  // another realm, which Swagger's YAML writer (js-yaml, skipInvalid) silently drops, serving an empty file.
+  const document = JSON.parse(JSON.stringify(contractDocument())) as OpenAPIObject;
   const scheme = document.components?.securitySchemes?.apiKey;
   if (scheme && 'name' in scheme) scheme.name = config.apiKeyHeader;
   return document;
@@ -100,6 +103,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // /app, which the key check lets through, and nothing else: its own session check.
   app.use(recordPages(config));
   app.use(rateLimit(config));
+  // Before the body parser: what the service cannot take now is refused unread.
+  app.use(admissionControl(config));
   app.use(bodyParsing(config));
   app.use(requestContext(logger));
   SwaggerModule.setup('docs', app, loadContract(config), {

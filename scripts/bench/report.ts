@@ -21,6 +21,8 @@ export interface RunFacts {
   serviceHwm: number;
   /** 1-minute load average when the bench started. */
   loadAverage: number;
+  /** The overload phase: maximum-size batches sent at once, their answers by status, the peak RSS. */
+  overload?: { sent: number; bytes: number; answers: Record<string, number>; peakRss: number };
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -118,6 +120,13 @@ export function printReport(facts: RunFacts, results: PhaseResult[], failures: s
         `c1 ${perSecond(retry1).toFixed(0)} vs ${perSecond(new1).toFixed(0)}, c8 ${perSecond(retry8).toFixed(0)} vs ${perSecond(new8).toFixed(0)}`,
     );
     console.log(`  ${verdict(mb(facts.serviceHwm) <= 250)}  service peak RSS <= 250 MB: ${mb(facts.serviceHwm).toFixed(0)} MB (VmHWM over the whole run)`);
+    if (facts.overload) {
+      const { sent, bytes, answers, peakRss } = facts.overload;
+      console.log(
+        `  ${verdict(mb(peakRss) < 450)}  overload: ${sent} batches of ${mb(bytes).toFixed(1)} MB at once, answers ${JSON.stringify(answers)}; ` +
+          `peak RSS ${mb(peakRss).toFixed(0)} MB (bound 450 MB, docs/operating.md)`,
+      );
+    }
     if (facts.quick) console.log('  (quick mode: too little data for these figures to mean anything; it proves the bench runs)');
     console.log('');
   }

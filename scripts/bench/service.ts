@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { projectFile } from '../../src/project-files.js';
 
 export interface ServiceOptions {
   entry: string;
@@ -19,6 +20,14 @@ export interface ServiceOptions {
 // `--cpu-prof` writes its file on a normal exit only; Nest re-raises SIGTERM, so the bench asks the
 // profiled service to exit with SIGUSR2 instead.
 const EXIT_ON_SIGUSR2 = `data:text/javascript,process.on('SIGUSR2',()=>process.exit(0))`;
+
+/** The node options of `npm start`, so that the bench and the tests run the service as it ships. */
+export function startNodeOptions(): string {
+  const manifest = JSON.parse(readFileSync(projectFile('package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = /^node\s+(.*?)\s*dist\/src\/main\.js$/.exec(manifest.scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [options] dist/src/main.js": ${manifest.scripts.start}`);
+  return match[1];
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
-import { CompanyEntity } from '../companies/company.entity.js';
 import { toCompany, toCompanyRef } from '../companies/company.mapper.js';
-import { ContactEntity } from '../contacts/contact.entity.js';
 import { toContact, toContactRef } from '../contacts/contact.mapper.js';
 import { AppConfig } from '../config/app-config.js';
 import type {
@@ -38,7 +36,7 @@ export class AssociationsService {
 
   /**
    * Every pair ends up linked (counted once in `created` or `existing`, however often it is repeated)
-   * or in `errors`. One lookup per side and one INSERT for the batch.
+   * or in `errors`. Two round trips a batch: one statement that looks up both sides, one INSERT.
    */
   async createAssociations(body: unknown): Promise<CreateAssociationsOutcome> {
     const items = this.batchOf(body);
@@ -50,8 +48,10 @@ export class AssociationsService {
       else valid.push(outcome.pair);
     }
 
-    const contacts = await this.links.existing(ContactEntity, [...new Set(valid.map((p) => p.contactCrmId))]);
-    const companies = await this.links.existing(CompanyEntity, [...new Set(valid.map((p) => p.companyCrmId))]);
+    const { contacts, companies } = await this.links.lookup(
+      [...new Set(valid.map((p) => p.contactCrmId))],
+      [...new Set(valid.map((p) => p.companyCrmId))],
+    );
     const distinct = new Map<string, Pair>();
     for (const pair of valid) {
       const hasContact = contacts.has(pair.contactCrmId);
@@ -98,14 +98,16 @@ export class AssociationsService {
 
   async listCompaniesOf(contactCrmId: string, query: LinkedPageQuery): Promise<CompanyPage> {
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    await this.mustExist(ContactEntity, contactCrmId, 'No contact has this crmId.');
+    const { contacts } = await this.links.lookup([contactCrmId], []);
+    if (!contacts.has(contactCrmId)) throw new DomainError('not_found', 'No contact has this crmId.');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     return pageOf(await this.links.companiesOf(contactCrmId, before, limit + 1), limit, (entity) => toCompany(entity));
   }
 
   async listContactsOf(companyCrmId: string, query: LinkedPageQuery): Promise<ContactPage> {
     const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    await this.mustExist(CompanyEntity, companyCrmId, 'No company has this crmId.');
+    const { companies } = await this.links.lookup([], [companyCrmId]);
+    if (!companies.has(companyCrmId)) throw new DomainError('not_found', 'No company has this crmId.');
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     return pageOf(await this.links.contactsOf(companyCrmId, before, limit + 1), limit, toContact);
   }
@@ -120,9 +122,5 @@ export class AssociationsService {
   async linkedContacts(companyCrmId: string): Promise<LinkedContacts> {
     const rows = await this.links.contactsOf(companyCrmId, undefined, LINKED_IN_RECORD + 1);
     return { data: rows.slice(0, LINKED_IN_RECORD).map(toContactRef), hasMore: rows.length > LINKED_IN_RECORD };
-  }
-
-  private async mustExist(side: typeof ContactEntity | typeof CompanyEntity, crmId: string, message: string): Promise<void> {
-    if (!(await this.links.existing(side, [crmId])).has(crmId)) throw new DomainError('not_found', message);
   }
 }

@@ -73,12 +73,12 @@ interface Sql {
   timestamp: (date: Date) => unknown;
 }
 
-function placeholders(count: number): string {
+export function placeholders(count: number): string {
   return `(${new Array<string>(count).fill('?').join(', ')})`;
 }
 
 /** The values, padded with the first one to a power of two, so that few statement shapes exist. */
-function padded(values: string[]): string[] {
+export function padded(values: string[]): string[] {
   let size = 1;
   while (size < values.length) size *= 2;
   const out = values.slice();

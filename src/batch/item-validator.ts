@@ -51,6 +51,11 @@ export interface FieldRule {
   maxLength: number | undefined;
   /** The schema also allows an array of strings: stored joined (see item-rules.ts). */
   list: boolean;
+  /**
+   * A whole-number field (the schema's type lists `integer`; its string form is digits): its bounds.
+   * The text of its digits is stored, and an INTEGER column keeps it as a number.
+   */
+  integer?: { minimum: number; maximum: number };
 }
 
 const TYPE_RANK = 0;
@@ -89,6 +94,9 @@ export class ItemValidator {
       name,
       maxLength: typeof property.maxLength === 'number' ? property.maxLength : undefined,
       list: typesOf(property).includes('array'),
+      integer: typesOf(property).includes('integer')
+        ? { minimum: Number(property.minimum ?? Number.MIN_SAFE_INTEGER), maximum: Number(property.maximum ?? Number.MAX_SAFE_INTEGER) }
+        : undefined,
     }));
     this.documented = new Set(this.fields.map((f) => f.name));
     this.byName = new Map(this.fields.map((f) => [f.name, f]));
@@ -159,6 +167,11 @@ export class ItemValidator {
   /** An Ajv error as a documented code, its field and one sentence saying what to send. */
   describe(error: ErrorObject, field: string, value: unknown): [ItemErrorCode, string | undefined, string] {
     const rule = this.byName.get(field);
+    // A number arrives here as its text: whatever is wrong with a whole-number field, it is not one.
+    if (rule?.integer && error.keyword !== 'required') {
+      const { minimum, maximum } = rule.integer;
+      return ['INVALID_FIELD', field, `${field} must be a whole number from ${minimum} to ${maximum}, or the same as a string of digits.`];
+    }
     switch (error.keyword) {
       case 'required':
         return [field === this.keyField ? 'MISSING_EXTERNAL_ID' : 'INVALID_FIELD', field, `${field} is required.`];

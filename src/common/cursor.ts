@@ -24,3 +24,15 @@ export function pageOf<Row extends { crmId: string }, Item>(
   const more = rows.length > limit;
   return { data: page.map((row) => map(row)), nextCursor: more ? encodeCursor(page[page.length - 1].crmId) : null };
 }
+
+/** A cursor of several sort keys (an activity list's occurredAt and id), base64url-encoded. */
+export function encodeKeyCursor(parts: readonly string[]): string {
+  return Buffer.from(parts.join('\n'), 'utf8').toString('base64url');
+}
+
+/** The sort keys of such a cursor, checked by `valid` (which sees them all at once); a 400 otherwise. */
+export function decodeKeyCursor(cursor: string, count: number, valid: (parts: string[]) => boolean): string[] {
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('\n');
+  if (parts.length !== count || !valid(parts)) throw new DomainError('bad_request', 'cursor is not a cursor this service returned.');
+  return parts;
+}

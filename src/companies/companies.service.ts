@@ -1,18 +1,48 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AssociationsService } from '../associations/associations.service.js';
+import { BatchEngine } from '../batch/batch-engine.js';
+import { AppConfig } from '../config/app-config.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
-import type { Company, CompanyPage, ListCompaniesQuery } from '../contract/api-types.js';
+import type { Company, CompanyError, CompanyPage, CreateCompaniesResponse, ListCompaniesQuery } from '../contract/api-types.js';
+import { Database } from '../database/database.js';
+import { COMPANIES_BATCH } from './companies.batch.js';
+import { CompaniesMetrics } from './companies.metrics.js';
 import { CompaniesRepository } from './companies.repository.js';
 import { toCompany } from './company.mapper.js';
 import { normalizeDomain } from './domain.js';
 
+export interface CreateCompaniesOutcome {
+  /** true when at least one item is stored (created now or already existing). */
+  stored: boolean;
+  body: CreateCompaniesResponse;
+}
+
 @Injectable()
 export class CompaniesService {
+  private readonly batch: BatchEngine<'UNKNOWN_OWNER'>;
+
   constructor(
     @Inject(CompaniesRepository) private readonly companies: CompaniesRepository,
     @Inject(AssociationsService) private readonly associations: AssociationsService,
-  ) {}
+    @Inject(CompaniesMetrics) private readonly metrics: CompaniesMetrics,
+    @Inject(Database) db: Database,
+    @Inject(AppConfig) config: AppConfig,
+  ) {
+    this.batch = new BatchEngine(db, COMPANIES_BATCH, config.maxBatchSize);
+  }
+
+  /** Every item ends up exactly once in `results` (request order) or `errors` (by index). */
+  async createCompanies(body: unknown): Promise<CreateCompaniesOutcome> {
+    const outcome = await this.batch.run(body);
+    const answer: CreateCompaniesResponse = {
+      results: outcome.results.map(({ externalId, id, status }) => ({ externalId, crmId: id, status })),
+      // CompanyInput has no `format: email` field, so the engine's INVALID_EMAIL cannot arise here.
+      errors: outcome.errors as CompanyError[],
+    };
+    this.metrics.recordBatch(answer);
+    return { stored: outcome.stored, body: answer };
+  }
 
   async getCompany(crmId: string): Promise<Company> {
     const entity = await this.companies.findByCrmId(crmId);

@@ -1,5 +1,6 @@
 // The one place that reads the environment: every setting, typed, validated, with its default.
 import { resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 
 export type DatabaseKind = 'mysql' | 'sqlite';
 
@@ -30,6 +31,16 @@ export class AppConfig {
   readonly apiKeyHeader: string;
   readonly bodyLimitBytes: number;
   readonly maxBatchSize: number;
+  /** How long an Idempotency-Key and the answer it keeps are remembered. */
+  readonly idempotencyTtlHours: number;
+  /** Bytes of request bodies admitted and not yet answered, across all keys (past it: 503 busy). */
+  readonly maxBodyBytesInFlight: number;
+  /** Requests with a body (batches) being processed at once (past it: 503 busy). */
+  readonly maxBatchesInFlight: number;
+  /** Requests of one key in flight at once (past it: 429). */
+  readonly maxRequestsPerKey: number;
+  /** The part of maxBodyBytesInFlight and maxBatchesInFlight that one key may hold (past it: 429). */
+  readonly keySharePercent: number;
   readonly usersEnabled: boolean;
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
@@ -107,14 +118,14 @@ class Reader {
       .filter((item) => item !== '');
   }
 
-  bytes(name: string, fallback: number): number {
+  bytes(name: string, fallback: number, maxMb = 100): number {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(value);
     const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
     const bytes = match ? Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()] : NaN;
-    if (!(bytes >= 1024 && bytes <= 100 * 1024 * 1024)) {
-      this.problems.push(`${name} must be a size from 1kb to 100mb, such as "10mb" (got "${value}")`);
+    if (!(bytes >= 1024 && bytes <= maxMb * 1024 * 1024)) {
+      this.problems.push(`${name} must be a size from 1kb to ${maxMb}mb, such as "10mb" (got "${value}")`);
       return fallback;
     }
     return bytes;
@@ -126,6 +137,17 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const MIN_KEY_LENGTH = 16;
 const MIN_SESSION_SECRET_LENGTH = 32;
+
+/**
+ * The default bound on request bodies in flight: an eighth of the heap this process may grow to
+ * (`--max-old-space-size=512` under `npm start`: 560 MB, so 70 MB of bodies). A batch of contacts takes
+ * up to about four times its JSON size while it is processed (raw bytes, the JSON text, the parsed
+ * objects, the rows; measured in docs/operating.md), so the bodies in flight hold about half the heap
+ * at most, and the rest of the service the other half.
+ */
+export function defaultBodyBytesInFlight(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(1024 * 1024, Math.floor(heapLimitBytes / 8));
+}
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new Reader(env);
@@ -185,9 +207,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     apiKeys,
     adminApiKeys,
     apiKeyHeader,
-    bodyLimitBytes: read.bytes('BODY_LIMIT', 10 * 1024 * 1024),
+    // 2 MB: a full batch of 1000 realistic contacts (about 1.5 kB each), 13 times what Enginy sends.
+    bodyLimitBytes: read.bytes('BODY_LIMIT', 2 * 1024 * 1024),
+    maxBodyBytesInFlight: read.bytes('MAX_BODY_BYTES_IN_FLIGHT', defaultBodyBytesInFlight(), 4096),
+    maxBatchesInFlight: read.int('MAX_BATCHES_IN_FLIGHT', 16, 1, 10000),
+    maxRequestsPerKey: read.int('MAX_REQUESTS_PER_KEY', 64, 1, 100000),
+    keySharePercent: read.int('KEY_SHARE_PERCENT', 50, 1, 100),
     // The contract's maxItems (1000) is the ceiling: error indexes and result lists are bounded by it.
     maxBatchSize: read.int('MAX_BATCH_SIZE', 1000, 1, 1000),
+    idempotencyTtlHours: read.int('IDEMPOTENCY_TTL_HOURS', 24, 1, 24 * 30),
     usersEnabled: read.bool('USERS_ENABLED', true),
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,
@@ -196,6 +224,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     trustProxy: read.int('TRUST_PROXY', 0, 0, 10),
     loginMaxFailures: read.int('LOGIN_MAX_FAILURES', 5, 1, 1000),
   });
+  // A key's share of the bodies in flight must hold at least one body of BODY_LIMIT, or the largest
+  // batches would be refused for ever.
+  const keyBytes = Math.floor((config.maxBodyBytesInFlight * config.keySharePercent) / 100);
+  if (read.problems.length === 0 && keyBytes < config.bodyLimitBytes) {
+    read.problems.push(
+      `MAX_BODY_BYTES_IN_FLIGHT (${config.maxBodyBytesInFlight} bytes) × KEY_SHARE_PERCENT (${config.keySharePercent}) must leave room for one body of BODY_LIMIT (${config.bodyLimitBytes} bytes)`,
+    );
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }

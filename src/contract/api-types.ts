@@ -24,6 +24,14 @@ export type ListContactsQuery = NonNullable<operations['listContacts']['paramete
 export type LinkedCompanies = Schemas['LinkedCompanies'];
 export type CompanyRef = Schemas['CompanyRef'];
 
+export type CompanyInput = Schemas['CompanyInput'];
+export type CreateCompaniesRequest = Schemas['CreateCompaniesRequest'];
+export type CompanyBatchResult = Schemas['CompanyBatchResult'];
+/** The answer of POST /companies, 201 and 422 alike. */
+export type CreateCompaniesResponse = CompanyBatchResult;
+export type CompanyResult = Schemas['CompanyResult'];
+export type CompanyError = Schemas['CompanyError'];
+export type CompanyErrorCode = Schemas['CompanyErrorCode'];
 export type Company = Schemas['Company'];
 export type CompanyPage = Schemas['CompanyPage'];
 export type ListCompaniesQuery = NonNullable<operations['listCompanies']['parameters']['query']>;
@@ -44,7 +52,29 @@ export type UserDetail = Schemas['UserDetail'];
 export type CreateUserRequest = Schemas['CreateUserRequest'];
 export type UpdateUserRequest = Schemas['UpdateUserRequest'];
 
+export type ActivityType = Schemas['ActivityType'];
+export type ActivityDirection = Schemas['ActivityDirection'];
+export type CreateActivityRequest = Schemas['CreateActivityRequest'];
+export type Activity = Schemas['Activity'];
+export type ActivityPage = Schemas['ActivityPage'];
+export type ListActivitiesQuery = NonNullable<operations['listContactActivities']['parameters']['query']>;
+
+export type CreateTaskRequest = Schemas['CreateTaskRequest'];
+export type UpdateTaskRequest = Schemas['UpdateTaskRequest'];
+export type Task = Schemas['Task'];
+export type TaskList = Schemas['TaskList'];
+export type TaskPage = Schemas['TaskPage'];
+export type TaskIdsRequest = Schemas['TaskIdsRequest'];
+export type CompleteTasksRequest = Schemas['CompleteTasksRequest'];
+export type ListTasksQuery = NonNullable<operations['listTasks']['parameters']['query']>;
+
 export type ApiPaths = paths;
+
+/**
+ * The documented keys of a schema that also takes undocumented ones (`additionalProperties: true`):
+ * its index signature removed, so that a DTO can `implements` it and SameKeys can compare.
+ */
+export type DocumentedKeys<T> = { [K in keyof T as string extends K ? never : number extends K ? never : K]: T[K] };
 
 /**
  * Compile-time check that a DTO class declares exactly the keys of its contract type, optional ones

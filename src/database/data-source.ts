@@ -6,22 +6,27 @@ import { Logger } from '@nestjs/common';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { ActivityEntity } from '../activities/activity.entity.js';
 import { ContactCompanyEntity } from '../associations/contact-company.entity.js';
 import { CompanyEntity } from '../companies/company.entity.js';
 import { ContactEntity } from '../contacts/contact.entity.js';
+import { IdempotencyKeyEntity } from '../idempotency/idempotency-key.entity.js';
+import { TaskEntity } from '../tasks/task.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { driverCode, isUnreachable } from './database-errors.js';
 import { CreateContactsAndUsers1764324000000 } from './migrations/1764324000000-create-contacts-and-users.js';
 import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-external-id.js';
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
 import { CreateCompaniesAndAssociations1764600000000 } from './migrations/1764600000000-create-companies-and-associations.js';
+import { CreateActivitiesTasksIdempotencyKeys1764700000000 } from './migrations/1764700000000-create-activities-tasks-idempotency-keys.js';
 
-export const ENTITIES = [ContactEntity, UserEntity, CompanyEntity, ContactCompanyEntity];
+export const ENTITIES = [ContactEntity, UserEntity, CompanyEntity, ContactCompanyEntity, ActivityEntity, TaskEntity, IdempotencyKeyEntity];
 export const MIGRATIONS = [
   CreateContactsAndUsers1764324000000,
   ExactExternalId1764400000000,
   ExactLoweredEmails1764500000000,
   CreateCompaniesAndAssociations1764600000000,
+  CreateActivitiesTasksIdempotencyKeys1764700000000,
 ];
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */

@@ -19,7 +19,7 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_LOCKED',
   'DB_TIMEOUT',
 ]);
-const UNAVAILABLE_MESSAGES = [/pool is closed/i, /queue limit reached/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
+const UNAVAILABLE_MESSAGES = [/pool is closed/i, /connection is in closed state/i, /can't add new command when connection is in closed state/i, /driver not connected/i];
 
 export class DatabaseTimeoutError extends Error {
   readonly code = 'DB_TIMEOUT';
@@ -40,6 +40,17 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
+}
+
+/**
+ * mysql2's pool refuses a connection request when its bounded queue (queueLimit) is full: the database
+ * is up and every connection busy, so the service is busy (503), not the database unavailable.
+ */
+export function isPoolQueueFull(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { message, driverError, cause } = error as { message?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof message === 'string' && /queue limit reached/i.test(message)) return true;
+  return isPoolQueueFull(driverError, depth + 1) || isPoolQueueFull(cause, depth + 1);
 }
 
 /** Rejects with a DatabaseTimeoutError when `work` has not settled within `ms`. */

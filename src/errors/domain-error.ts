@@ -9,6 +9,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable_entity: 422,
   too_many_requests: 429,
   internal_error: 500,
   service_unavailable: 503,

@@ -3,13 +3,16 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ErrorBody, ErrorCode } from '../contract/api-types.js';
-import { isDatabaseUnavailable } from '../database/database-errors.js';
+import { isDatabaseUnavailable, isPoolQueueFull } from '../database/database-errors.js';
+import { Refusal, type RefusalReason } from '../http/refusals.js';
 import { DomainError, ERROR_STATUS } from './domain-error.js';
 
 export interface ErrorResponse {
   status: number;
   body: ErrorBody;
   headers: Record<string, string>;
+  /** Why a request was turned away (503, 429), for the refusal metrics. */
+  reason?: RefusalReason;
 }
 
 const logger = new Logger('Errors');
@@ -28,7 +31,9 @@ const bounded = (message: string): string =>
   message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : message;
 
 function fromDomain(error: DomainError): ErrorResponse {
-  return { status: error.status, body: { error: error.code, message: bounded(error.message) }, headers: error.headers };
+  const response: ErrorResponse = { status: error.status, body: { error: error.code, message: bounded(error.message) }, headers: error.headers };
+  if (error instanceof Refusal) response.reason = error.reason;
+  return response;
 }
 
 /** Errors raised by Express's body parser carry a `type` and a `status`. */
@@ -69,12 +74,26 @@ export function toErrorResponse(error: unknown, retryAfterSeconds: number): Erro
     const parsed = fromBodyParser(error as { type: string });
     if (parsed) return parsed;
   }
+  // Before the outage check: a full pool queue means the database is up and every connection busy.
+  if (isPoolQueueFull(error)) {
+    return fromDomain(
+      new Refusal(
+        'service_unavailable',
+        `The service is busy (every database connection is in use); retry after ${retryAfterSeconds} s. Nothing was written.`,
+        retryAfterSeconds,
+        'pool_queue_full',
+      ),
+    );
+  }
   if (isDatabaseUnavailable(error)) {
     logger.warn(`database unavailable: ${(error as Error).message}`);
     return fromDomain(
-      new DomainError('service_unavailable', 'The database is unavailable; nothing was written. Retry later.', {
-        'Retry-After': String(retryAfterSeconds),
-      }),
+      new Refusal(
+        'service_unavailable',
+        `The database is unavailable; nothing was written. Retry after ${retryAfterSeconds} s.`,
+        retryAfterSeconds,
+        'database_unavailable',
+      ),
     );
   }
   logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
@@ -86,5 +105,6 @@ export function sendError(res: Response, error: ErrorResponse): void {
     res.end();
     return;
   }
+  if (error.reason) res.locals.refusal = error.reason;
   res.status(error.status).set(error.headers).json(error.body);
 }

@@ -123,7 +123,31 @@ export interface paths {
          */
         get: operations["listCompanies"];
         put?: never;
-        post?: never;
+        /**
+         * Create a batch of companies (Enginy export)
+         * @description Enginy creates a lead's company before the lead. Same promises as `POST /contacts`:
+         *     **every input item appears exactly once**, in `results` (request order) or in `errors` (by index).
+         *
+         *     * **Idempotent by `externalId`.** A company whose `externalId` is already stored is not created
+         *       again and not changed: its `crmId` comes back with `status: existing`. The same `externalId`
+         *       twice in one batch is one company (the first valid item is stored).
+         *     * **Fields.** `externalId` is required. Text fields take a string (a number or boolean is stored
+         *       as its text; `null` or a blank string means absent; an object there is an item error; a value
+         *       over its `maxLength` is an item error, never cut). `technologiesUsed`, `campaigns` and
+         *       `leadCountries` also take an array of strings, stored joined by `", "`.
+         *       `numberOfEmployees` and `foundedYear` take an integer or a string of digits, stored as an
+         *       integer; any other value is `INVALID_FIELD`. `ownerId` must name an active user from `GET /users`.
+         *     * **Domain.** `domain` is stored as sent, and also as a bare host in `domainNormalized` (what
+         *       `GET /companies?domain=` compares): lower case, without protocol, `www.`, port, path, query or
+         *       trailing dot; a URL or an email address yields its host; an international name is stored in
+         *       its ASCII (punycode) form. A domain with no usable host is kept as sent, with
+         *       `domainNormalized: null`; it is not an error.
+         *     * **Custom fields.** Any other key is kept with its JSON value and returned as `customFields`
+         *       (same limits as contacts: 100 keys, 100 characters a key, 16 384 bytes of JSON).
+         *     * **Outcome.** `201` when at least one item is stored (or already existed); `422` with the same
+         *       body when none is; whole-request errors (bad body, too large, wrong content type) write nothing.
+         */
+        post: operations["createCompanies"];
         delete?: never;
         options?: never;
         head?: never;
@@ -204,6 +228,197 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts/{crmId}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a contact's activities, newest first
+         * @description The activities logged on the contact, newest `occurredAt` first (ties: newest logged first).
+         *     Cursor-paginated like `GET /contacts`. `404` when no contact has this crmId.
+         */
+        get: operations["listContactActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/companies/{crmId}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a company's activities, newest first
+         * @description The activities logged on the company, newest `occurredAt` first (ties: newest logged first).
+         *     Cursor-paginated like `GET /contacts`. `404` when no company has this crmId.
+         */
+        get: operations["listCompanyActivities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log one campaign message or event (Enginy, per campaign message)
+         * @description Stores one activity on a contact and/or a company and answers it with its `id`.
+         *
+         *     * **Fields.** `type` is required. Every other documented field is optional; `null` means absent.
+         *       `occurredAt` is an ISO 8601 date-time (a bare date is midnight UTC; without an offset, UTC);
+         *       it is the time of the request when absent. `body` may hold HTML: it is stored and answered
+         *       exactly as sent, and this service never renders it as HTML.
+         *     * **A lead is required.** A body with neither `contactId` nor `companyId` is a `400`: Enginy logs
+         *       every activity on a lead.
+         *     * **References.** `contactId` must name a contact (`POST /contacts`), `companyId` a company,
+         *       `ownerId` a user (`GET /users`; a deactivated user still counts, the activity is history).
+         *       One that names nothing stored is a `422` that names the field, and nothing is stored.
+         *     * **Unknown keys** are kept, with their JSON values, and answered as `customFields` (same limits
+         *       as contacts: 100 keys, 100 characters a key, 16 384 bytes of JSON). `metadata` is kept as sent
+         *       (an object, up to 100 keys and 16 384 bytes of JSON).
+         *     * **Re-sent activities.** When `metadata.messageId` is present, the same (`messageId`, `type`,
+         *       `direction`) is one activity: a re-send answers `200` with the activity already stored and
+         *       stores nothing, and concurrent copies store one (a unique index decides). Without a
+         *       `messageId`, send an `Idempotency-Key` to make retries safe.
+         */
+        post: operations["createActivity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/activities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one activity
+         * @description The activity as stored, `body` exactly as sent (HTML included, never rendered). `404` when no activity has this id.
+         */
+        get: operations["getActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List tasks, newest first
+         * @description Cursor-paginated, newest first, like `GET /contacts`. Filters combine with AND; `dueBefore`
+         *     keeps the tasks due strictly before that time (tasks without a `dueDate` are left out).
+         */
+        get: operations["listTasks"];
+        put?: never;
+        /**
+         * Create one task (Enginy, per sequence task step)
+         * @description Stores a task, open (`completed: false`), and answers it with its `id`.
+         *
+         *     * `subject` is required. Every other documented field is optional; `null` means absent.
+         *     * `dueDate` is ISO 8601: a date-time (without an offset, UTC) or a bare date such as
+         *       `2026-12-01`, which is taken as midnight UTC of that day. It is answered as a UTC date-time.
+         *     * `contactId`, `companyId` and `ownerId` are checked as for activities, except that `ownerId`
+         *       must name an **active** user; one that names nothing is a `422` naming the field. A task
+         *       needs neither a contact nor a company.
+         *     * Unknown keys are kept and answered as `customFields` (limits as for contacts).
+         *     * Send an `Idempotency-Key` to make a retry after a timeout safe: without one, a re-sent
+         *       request creates a second task.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read many tasks at once
+         * @description A **bare array** of the tasks found, in the order of `ids`; unknown ids are left out (not an
+         *     error) and an id asked twice is answered once. At most `MAX_BATCH_SIZE` ids (1000 by default):
+         *     more is a `413`. A read: it changes nothing, so it needs no `Idempotency-Key`.
+         */
+        post: operations["readTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Complete (or reopen) many tasks at once
+         * @description Sets `completed` on every task of `ids` in one statement and answers a **bare array** of the
+         *     updated tasks, in the order of `ids` (unknown ids left out, repeated ids once).
+         *     `completed: true` sets `completedAt` to the server's time on the tasks that were open, and
+         *     keeps the first time on those already completed; `completed: false` reopens them and clears
+         *     `completedAt`. Re-sending the same request is safe. At most `MAX_BATCH_SIZE` ids: more is a `413`.
+         */
+        patch: operations["completeTasks"];
+        trace?: never;
+    };
+    "/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read one task
+         * @description The task as stored; `completedAt` is `null` while it is open. `404` when no task has this id.
+         */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update or complete one task
+         * @description A partial update: absent keys stay as they are; `null` clears an optional field (not `subject`).
+         *     `completed: true` sets `completedAt` to the server's time (a task already completed keeps its
+         *     first time); `completed: false` reopens it and clears `completedAt`. References are checked as
+         *     on creation (`422`). Unknown keys are merged into `customFields`.
+         */
+        patch: operations["updateTask"];
+        trace?: never;
+    };
     "/users": {
         parameters: {
             query?: never;
@@ -223,6 +438,7 @@ export interface paths {
         /**
          * Add a user (operators only)
          * @description Needs an admin key (`ADMIN_API_KEYS`). An email already used by another user gets `409`.
+         *     An `Idempotency-Key` makes a retry safe, as for `POST /activities` and `POST /tasks`.
          */
         post: operations["createUser"];
         delete?: never;
@@ -274,6 +490,9 @@ export interface paths {
          *       outside the contract), method and status.
          *     * `crm_contacts_total{outcome}`: contacts answered by `POST /contacts`, by outcome `created` or
          *       `existing`; `crm_contacts_rejected_total{code}`: items it rejected, by `ContactErrorCode`.
+         *     * `crm_activities_total{type,outcome}`: activities answered by `POST /activities`, by `ActivityType`
+         *       and outcome `created` or `existing` (a re-sent `metadata.messageId`).
+         *     * `crm_tasks_total{event}`: tasks `created`, `completed` (open until then) and `reopened`.
          *     * `crm_companies_total{outcome}` and `crm_companies_rejected_total{code}`: the same for `POST /companies`
          *       (codes from `CompanyErrorCode`).
          *     * `crm_associations_total{outcome}`: pairs answered by `POST /associations`, by outcome `created`
@@ -281,6 +500,10 @@ export interface paths {
          *     * `crm_db_pool_connections{state}`: database connections `in_use` and `idle`, and
          *       `crm_db_pool_waiting`: requests waiting for a connection. On MySQL they read the connection
          *       pool; on SQLite (one embedded connection) `in_use` is always 1, `idle` and waiting 0.
+         *     * `crm_refusals_total{reason}`: requests turned away, by reason: `busy` (bodies or batches in flight at
+         *       their bound, 503), `key_share` (one key's share in flight, 429), `rate_limit` (429),
+         *       `pool_queue_full` (every database connection busy, 503), `database_unavailable` (503) and
+         *       `request_timeout` (503).
          *     * `process_*` and `nodejs_*`: the Node.js process (CPU, memory, event loop lag, handles).
          */
         get: operations["getMetrics"];
@@ -306,7 +529,7 @@ export interface components {
          * @description A stable, machine-readable error label.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "internal_error" | "service_unavailable";
+        ErrorCode: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable_entity" | "too_many_requests" | "internal_error" | "service_unavailable";
         /** @description The body of every 4xx and 5xx answer. */
         ErrorBody: {
             error: components["schemas"]["ErrorCode"];
@@ -505,6 +728,94 @@ export interface components {
             firstName: string | null;
             lastName: string | null;
         };
+        /**
+         * @description One company as Enginy sends it. Only `externalId` is required. Text fields take a string (a
+         *     number or boolean is stored as its text; `null` or a blank string means absent). The list-like
+         *     fields (`technologiesUsed`, `campaigns`, `leadCountries`) also take an array of strings, stored
+         *     joined by `", "` (the joined text within `maxLength`). `numberOfEmployees` and `foundedYear` take
+         *     a whole number or a string of digits (stored as an integer, within their bounds). Any other key is
+         *     kept as a custom field with its JSON value (limits as for contacts). Lengths count characters
+         *     (Unicode code points).
+         */
+        CompanyInput: {
+            /** @description Enginy's company id. The key of idempotency. */
+            externalId: string | number | boolean;
+            name?: string | number | boolean | null;
+            /** @description A domain, a URL or an email address; also stored normalized as `domainNormalized`. */
+            domain?: string | number | boolean | null;
+            industry?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description Headcount: a whole number from 0 to 999 999 999, or the same as a string of digits ("120");
+             *     stored as an integer. Anything else ("51-200", "1,200", 12.5, -3) is `INVALID_FIELD`.
+             */
+            numberOfEmployees?: number | string | null;
+            linkedinUrl?: string | number | boolean | null;
+            /** @description The `id` of an active user from `GET /users`. */
+            ownerId?: string | number | boolean | null;
+            description?: string | number | boolean | null;
+            location?: string | number | boolean | null;
+            /**
+             * Format: int32
+             * @description The year the company was founded: a whole number from 0 to 9999, or the same as a string of
+             *     digits ("2011"); stored as an integer. Anything else is `INVALID_FIELD`.
+             */
+            foundedYear?: number | string | null;
+            /** @description Kept as text, such as "10M-50M" or "12000000". */
+            revenue?: string | number | boolean | null;
+            companyType?: string | number | boolean | null;
+            /** @description A comma-separated list, or an array of strings. */
+            technologiesUsed?: string | number | boolean | null | string[];
+            /** @description A comma-separated list of campaign names, or an array of them. */
+            campaigns?: string | number | boolean | null | string[];
+            lastContactedBy?: string | number | boolean | null;
+            /** @description A comma-separated list of countries, or an array of them. */
+            leadCountries?: string | number | boolean | null | string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * @description A batch of companies. Items that are not valid companies do not fail the request: each is
+         *     reported in `errors` by its index. The batch may hold at most `MAX_BATCH_SIZE` items (1000 by default).
+         */
+        CreateCompaniesRequest: {
+            companies: components["schemas"]["CompanyInput"][];
+        };
+        CompanyResult: {
+            externalId: string;
+            crmId: components["schemas"]["Id"];
+            status: components["schemas"]["ContactResultStatus"];
+        };
+        /**
+         * @description Why an item was not stored: the codes of `ContactErrorCode`, with the same meanings
+         *     (`INVALID_FIELD` also when `numberOfEmployees` or `foundedYear` is not a whole number within
+         *     its bounds, or a list field's array holds something other than strings).
+         * @enum {string}
+         */
+        CompanyErrorCode: "NOT_AN_OBJECT" | "MISSING_EXTERNAL_ID" | "INVALID_FIELD" | "VALUE_TOO_LONG" | "UNKNOWN_OWNER" | "TOO_MANY_CUSTOM_FIELDS" | "CUSTOM_FIELD_KEY_TOO_LONG" | "CUSTOM_FIELDS_TOO_LARGE";
+        CompanyError: {
+            /**
+             * Format: int32
+             * @description The item's position in the request's `companies` array.
+             */
+            index: number;
+            /** @description The item's `externalId`, when it has a usable one. */
+            externalId?: string;
+            code: components["schemas"]["CompanyErrorCode"];
+            /** @description The field at fault, when there is one. */
+            field?: string;
+            message: string;
+        };
+        /**
+         * @description The answer of `POST /companies` (with `201` and with `422`): every item of the batch appears
+         *     exactly once, in `results` or in `errors`.
+         */
+        CompanyBatchResult: {
+            /** @description One entry per stored item, in request order. */
+            results: components["schemas"]["CompanyResult"][];
+            /** @description One entry per item that was not stored. */
+            errors: components["schemas"]["CompanyError"][];
+        };
         /** @description A stored company. Absent fields are `null`. `contacts` is there only in `GET /companies/{crmId}`. */
         Company: {
             crmId: components["schemas"]["Id"];
@@ -656,6 +967,152 @@ export interface components {
             email?: string | null;
             active?: boolean;
         };
+        /** @description A CRM id this service answered (a contact's `crmId`, a company's `crmId`, a user's `id`); `null` means absent. */
+        ReferenceId: string | null;
+        /**
+         * @description ISO 8601: a date-time such as `2026-11-28T10:15:00Z` or `2026-11-28T11:15:00.000+01:00`
+         *     (without an offset, UTC), or a bare date such as `2026-11-28` (midnight UTC). Years 1970 to 9999.
+         *     `null` means absent.
+         */
+        IsoTime: string | null;
+        /** @description The undocumented keys the record arrived with, and their JSON values as sent. */
+        CustomFields: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description What was sent or received.
+         * @enum {string}
+         */
+        ActivityType: "EMAIL" | "LINKEDIN" | "LINKEDIN_INMAIL" | "LINKEDIN_CONNECTION";
+        /**
+         * @description `OUTBOUND` sent to the lead, `INBOUND` received from it; `null` when not said.
+         * @enum {string|null}
+         */
+        ActivityDirection: "INBOUND" | "OUTBOUND" | null;
+        /**
+         * @description Enginy's details of the message, kept as sent (up to 100 keys, 16 384 bytes of JSON), such as
+         *     `messageId`, `sequenceIndex`, `sequenceMessageCount`. `messageId`, a string of up to 255
+         *     characters or a number, makes the activity idempotent together with `type` and `direction`.
+         */
+        ActivityMetadata: {
+            [key: string]: unknown;
+        };
+        /**
+         * @description One activity as Enginy sends it. Only `type` is required, and one of `contactId` and `companyId`.
+         *     Any other key is kept as a custom field.
+         */
+        CreateActivityRequest: {
+            type: components["schemas"]["ActivityType"];
+            direction?: components["schemas"]["ActivityDirection"];
+            subject?: string | null;
+            /** @description The message; e-mails may hold HTML. Stored and answered exactly as sent, never rendered. */
+            body?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            occurredAt?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+            /** @description See `ActivityMetadata`; `null` means none. */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A stored activity. Absent fields are `null`. */
+        Activity: {
+            id: components["schemas"]["Id"];
+            type: components["schemas"]["ActivityType"];
+            direction: components["schemas"]["ActivityDirection"];
+            subject: string | null;
+            /** @description As sent (HTML included). Render it as text, or sanitize it, never as live HTML. */
+            body: string | null;
+            ownerId: string | null;
+            /** Format: date-time */
+            occurredAt: string;
+            contactId: string | null;
+            companyId: string | null;
+            metadata: components["schemas"]["ActivityMetadata"];
+            customFields: components["schemas"]["CustomFields"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ActivityPage: {
+            data: components["schemas"]["Activity"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description One task as Enginy sends it. Only `subject` is required; any other key is kept as a custom field. */
+        CreateTaskRequest: {
+            /** @description Not blank. */
+            subject: string;
+            description?: string | null;
+            /** @description Free text, such as `call`, `email`, `linkedin`. */
+            type?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            dueDate?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Absent keys stay as they are; `null` clears a field. Any other key is merged into `customFields`. */
+        UpdateTaskRequest: {
+            /** @description Not blank. */
+            subject?: string;
+            description?: string | null;
+            type?: string | null;
+            ownerId?: components["schemas"]["ReferenceId"];
+            dueDate?: components["schemas"]["IsoTime"];
+            contactId?: components["schemas"]["ReferenceId"];
+            companyId?: components["schemas"]["ReferenceId"];
+            /** @description `true` completes the task (sets `completedAt`), `false` reopens it. */
+            completed?: boolean;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A stored task. Absent fields are `null`; `completedAt` is `null` until the task is completed. */
+        Task: {
+            id: components["schemas"]["Id"];
+            subject: string;
+            description: string | null;
+            type: string | null;
+            ownerId: string | null;
+            /** Format: date-time */
+            dueDate: string | null;
+            contactId: string | null;
+            companyId: string | null;
+            completed: boolean;
+            /** Format: date-time */
+            completedAt: string | null;
+            customFields: components["schemas"]["CustomFields"];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description Tasks, as a bare array (as Enginy expects). */
+        TaskList: components["schemas"]["Task"][];
+        TaskPage: {
+            data: components["schemas"]["Task"][];
+            /** @description Pass as `cursor` for the next page; `null` on the last page. */
+            nextCursor: string | null;
+        };
+        /** @description Task ids; at most `MAX_BATCH_SIZE` (1000 by default, repeats counted), more is a `413`. */
+        TaskIds: components["schemas"]["Id"][];
+        /** @description Other keys are ignored. */
+        TaskIdsRequest: {
+            ids: components["schemas"]["TaskIds"];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Other keys are ignored. */
+        CompleteTasksRequest: {
+            ids: components["schemas"]["TaskIds"];
+            /** @description `true` completes the tasks, `false` reopens them. */
+            completed: boolean;
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: {
         /**
@@ -734,7 +1191,10 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The change conflicts with stored data (an email already used by another user). */
+        /**
+         * @description The change conflicts with stored data (an email already used by another user), or the
+         *     `Idempotency-Key` was used before with a different request, or its first request is still running.
+         */
         Conflict: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -788,7 +1248,12 @@ export interface components {
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
-        /** @description The key is over its rate limit (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds. */
+        /**
+         * @description This key is over its own limit, and nothing was read or written. Either it has its full share of the
+         *     service in flight (`MAX_REQUESTS_PER_KEY` requests, or `KEY_SHARE_PERCENT` of the batches and body
+         *     bytes the service takes at once), so that other keys keep being served; or it is over its rate limit
+         *     (`RATE_LIMIT_PER_MINUTE`, off by default). Retry after `Retry-After` seconds.
+         */
         TooManyRequests: {
             headers: {
                 "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -798,12 +1263,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                /**
-                 * @example {
-                 *       "error": "too_many_requests",
-                 *       "message": "Rate limit exceeded; retry in 12 seconds."
-                 *     }
-                 */
                 "application/json": components["schemas"]["ErrorBody"];
             };
         };
@@ -826,9 +1285,17 @@ export interface components {
             };
         };
         /**
-         * @description The database is unavailable or did not answer within `DB_QUERY_TIMEOUT_MS` (nothing was written),
-         *     or the request was not answered within `REQUEST_TIMEOUT_MS` (it may or may not have been stored).
-         *     Retry after `Retry-After` seconds; re-sending a batch is safe, contacts are idempotent by `externalId`.
+         * @description The service cannot take the request now; the message says why. Retry after `Retry-After` seconds;
+         *     re-sending a batch is safe, contacts are idempotent by `externalId`.
+         *
+         *     * **Busy**: the service sheds load. Either the bodies or batches in flight are at their bound
+         *       (`MAX_BODY_BYTES_IN_FLIGHT`, `MAX_BATCHES_IN_FLIGHT`): the request was refused before its body was
+         *       read, and the connection is closed behind the answer; or every database connection is in use and
+         *       the pool's queue is full. Nothing was written.
+         *     * **Database unavailable**: the database cannot be reached or did not answer within
+         *       `DB_QUERY_TIMEOUT_MS`. Nothing was written.
+         *     * **Not answered in time**: the request took longer than `REQUEST_TIMEOUT_MS`; it may or may not have
+         *       been stored.
          */
         ServiceUnavailable: {
             headers: {
@@ -839,10 +1306,43 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /**
+         * @description The `Idempotency-Key` was used before with a different request, or its first request is still
+         *     running (retry later).
+         */
+        IdempotencyConflict: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                [name: string]: unknown;
+            };
+            content: {
                 /**
                  * @example {
-                 *       "error": "service_unavailable",
-                 *       "message": "The database is unavailable; retry later."
+                 *       "error": "conflict",
+                 *       "message": "This Idempotency-Key was used with a different request."
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErrorBody"];
+            };
+        };
+        /** @description A reference names nothing stored (the message names the field); nothing was stored. */
+        UnknownReference: {
+            headers: {
+                "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "unprocessable_entity",
+                 *       "message": "contactId names no stored contact."
                  *     }
                  */
                 "application/json": components["schemas"]["ErrorBody"];
@@ -872,6 +1372,38 @@ export interface components {
          * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90
          */
         UserId: components["schemas"]["Id"];
+        /**
+         * @description The activity's id, as returned by `POST /activities`.
+         * @example 0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00
+         */
+        ActivityId: components["schemas"]["Id"];
+        /**
+         * @description The task's id, as returned by `POST /tasks`.
+         * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+         */
+        TaskId: components["schemas"]["Id"];
+        /**
+         * @description Page size.
+         * @example 50
+         */
+        PageLimit: number;
+        /** @description The `nextCursor` of the previous page. */
+        PageCursor: string;
+        /**
+         * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+         *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+         *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+         *
+         *     * The same key with the same request (method, path and JSON body; key order does not matter)
+         *       answers the first answer again, status and body, and creates nothing.
+         *     * The same key with a different request is a `409`.
+         *     * While the first request with a key is still running, a second one waits for its answer (up to
+         *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+         *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+         *       be sent again, fixed or not, with the same key.
+         * @example campaign-42-step-3-lead-0001
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -1371,6 +1903,125 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    createCompanies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "companies": [
+                 *         {
+                 *           "externalId": "company-0001",
+                 *           "name": "Acme",
+                 *           "domain": "https://www.Acme.example/about",
+                 *           "industry": "Software",
+                 *           "numberOfEmployees": 120,
+                 *           "linkedinUrl": "https://www.linkedin.com/company/acme",
+                 *           "description": "Makes everything.",
+                 *           "location": "Barcelona, Spain",
+                 *           "foundedYear": "2011",
+                 *           "revenue": "10M-50M",
+                 *           "companyType": "Private",
+                 *           "technologiesUsed": [
+                 *             "Salesforce",
+                 *             "HubSpot"
+                 *           ],
+                 *           "campaigns": "Q4 Outbound, Webinar",
+                 *           "lastContactedBy": "sdr@our-team.example",
+                 *           "leadCountries": [
+                 *             "Spain",
+                 *             "Portugal"
+                 *           ],
+                 *           "accountTier": "gold"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0002",
+                 *           "name": "Globex",
+                 *           "domain": "globex.example"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateCompaniesRequest"];
+            };
+        };
+        responses: {
+            /** @description At least one company is stored (created now, or already existing). */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "externalId": "company-0001",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01",
+                     *           "status": "created"
+                     *         },
+                     *         {
+                     *           "externalId": "company-0002",
+                     *           "crmId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e02",
+                     *           "status": "existing"
+                     *         }
+                     *       ],
+                     *       "errors": [
+                     *         {
+                     *           "index": 2,
+                     *           "externalId": "company-0003",
+                     *           "code": "INVALID_FIELD",
+                     *           "field": "numberOfEmployees",
+                     *           "message": "numberOfEmployees must be a whole number (or a string of digits)."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyBatchResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description No company of the batch could be stored; each one is in `errors` with its reason. */
+            422: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [],
+                     *       "errors": [
+                     *         {
+                     *           "index": 0,
+                     *           "code": "MISSING_EXTERNAL_ID",
+                     *           "field": "externalId",
+                     *           "message": "externalId is required."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CompanyBatchResult"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getCompany: {
         parameters: {
             query?: never;
@@ -1615,6 +2266,699 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listContactActivities: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The contact's CRM id, as returned by `POST /contacts`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e
+                 */
+                crmId: components["parameters"]["CrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the contact's activities. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d01",
+                     *           "type": "LINKEDIN",
+                     *           "direction": "INBOUND",
+                     *           "subject": null,
+                     *           "body": "Thanks, happy to talk next week.",
+                     *           "ownerId": null,
+                     *           "occurredAt": "2026-11-28T11:30:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "metadata": {
+                     *             "messageId": "li-msg-8812"
+                     *           },
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T11:30:02.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listCompanyActivities: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The company's CRM id, as returned by `POST /companies`.
+                 * @example 0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7e01
+                 */
+                crmId: components["parameters"]["CompanyCrmId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the company's activities. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d01",
+                     *           "type": "LINKEDIN",
+                     *           "direction": "INBOUND",
+                     *           "subject": null,
+                     *           "body": "Thanks, happy to talk next week.",
+                     *           "ownerId": null,
+                     *           "occurredAt": "2026-11-28T11:30:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "metadata": {
+                     *             "messageId": "li-msg-8812"
+                     *           },
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T11:30:02.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ActivityPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createActivity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "LINKEDIN",
+                 *       "direction": "OUTBOUND",
+                 *       "subject": null,
+                 *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                 *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                 *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                 *       "metadata": {
+                 *         "messageId": "li-msg-8811",
+                 *         "sequenceIndex": 1,
+                 *         "sequenceMessageCount": 3
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateActivityRequest"];
+            };
+        };
+        responses: {
+            /** @description The same message (`metadata.messageId`, `type`, `direction`) was already logged; nothing new is stored. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "LINKEDIN",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": null,
+                     *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                     *       "ownerId": null,
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "li-msg-8811",
+                     *         "sequenceIndex": 1,
+                     *         "sequenceMessageCount": 3
+                     *       },
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            /** @description The activity, stored. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "LINKEDIN",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": null,
+                     *       "body": "Hi Jane, loved your talk at SaaStr. Open to a quick chat?",
+                     *       "ownerId": null,
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "li-msg-8811",
+                     *         "sequenceIndex": 1,
+                     *         "sequenceMessageCount": 3
+                     *       },
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The activity's id, as returned by `POST /activities`.
+                 * @example 0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00
+                 */
+                id: components["parameters"]["ActivityId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activity. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7a00-7c3a-8d2e-1f4a5b6c7d00",
+                     *       "type": "EMAIL",
+                     *       "direction": "OUTBOUND",
+                     *       "subject": "Quick question",
+                     *       "body": "<p>Hi Jane,</p><p>Do you have 15 minutes this week?</p>",
+                     *       "ownerId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d90",
+                     *       "occurredAt": "2026-11-28T10:15:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "metadata": {
+                     *         "messageId": "<CAF1234@mail.example.com>"
+                     *       },
+                     *       "customFields": {
+                     *         "campaignName": "Q4 Outbound"
+                     *       },
+                     *       "createdAt": "2026-11-28T10:15:01.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Activity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Page size.
+                 * @example 50
+                 */
+                limit?: components["parameters"]["PageLimit"];
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: components["parameters"]["PageCursor"];
+                /** @description Only tasks assigned to this user. */
+                ownerId?: string;
+                /** @description Only tasks on this contact. */
+                contactId?: string;
+                /** @description Only tasks on this company. */
+                companyId?: string;
+                /** @description Only completed (`true`) or open (`false`) tasks. */
+                completed?: boolean;
+                /**
+                 * @description Only tasks due before this ISO 8601 date-time or date (a bare date is midnight UTC).
+                 * @example 2026-12-31
+                 */
+                dueBefore?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tasks. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *           "subject": "Call Jane about the pilot",
+                     *           "description": null,
+                     *           "type": "call",
+                     *           "ownerId": null,
+                     *           "dueDate": "2026-12-01T00:00:00.000Z",
+                     *           "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *           "companyId": null,
+                     *           "completed": false,
+                     *           "completedAt": null,
+                     *           "customFields": {},
+                     *           "createdAt": "2026-11-28T10:00:00.000Z",
+                     *           "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "subject": "Call Jane about the pilot",
+                 *       "description": "She asked for pricing for 20 seats.",
+                 *       "type": "call",
+                 *       "dueDate": "2026-12-01",
+                 *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task, stored and open. */
+            201: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": false,
+                     *       "completedAt": null,
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["IdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    readTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e01"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["TaskIdsRequest"];
+            };
+        };
+        responses: {
+            /** @description The tasks found, in the order asked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *         "subject": "Call Jane about the pilot",
+                     *         "description": null,
+                     *         "type": "call",
+                     *         "ownerId": null,
+                     *         "dueDate": "2026-12-01T00:00:00.000Z",
+                     *         "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *         "companyId": null,
+                     *         "completed": false,
+                     *         "completedAt": null,
+                     *         "customFields": {},
+                     *         "createdAt": "2026-11-28T10:00:00.000Z",
+                     *         "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    completeTasks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00"
+                 *       ],
+                 *       "completed": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["CompleteTasksRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated tasks, in the order asked. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *         "subject": "Call Jane about the pilot",
+                     *         "description": null,
+                     *         "type": "call",
+                     *         "ownerId": null,
+                     *         "dueDate": "2026-12-01T00:00:00.000Z",
+                     *         "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *         "companyId": null,
+                     *         "completed": true,
+                     *         "completedAt": "2026-11-30T09:12:00.000Z",
+                     *         "customFields": {},
+                     *         "createdAt": "2026-11-28T10:00:00.000Z",
+                     *         "updatedAt": "2026-11-30T09:12:00.000Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The task's id, as returned by `POST /tasks`.
+                 * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": false,
+                     *       "completedAt": null,
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-28T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The task's id, as returned by `POST /tasks`.
+                 * @example 0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00
+                 */
+                id: components["parameters"]["TaskId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "completed": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task after the change. */
+            200: {
+                headers: {
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0197a3f2-7b00-7d3a-8d2e-1f4a5b6c7e00",
+                     *       "subject": "Call Jane about the pilot",
+                     *       "description": "She asked for pricing for 20 seats.",
+                     *       "type": "call",
+                     *       "ownerId": null,
+                     *       "dueDate": "2026-12-01T00:00:00.000Z",
+                     *       "contactId": "0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e",
+                     *       "companyId": null,
+                     *       "completed": true,
+                     *       "completedAt": "2026-11-30T09:12:00.000Z",
+                     *       "customFields": {},
+                     *       "createdAt": "2026-11-28T10:00:00.000Z",
+                     *       "updatedAt": "2026-11-30T09:12:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnknownReference"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     listUsers: {
         parameters: {
             query?: never;
@@ -1659,7 +3003,23 @@ export interface operations {
     createUser: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
+                 *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
+                 *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
+                 *
+                 *     * The same key with the same request (method, path and JSON body; key order does not matter)
+                 *       answers the first answer again, status and body, and creates nothing.
+                 *     * The same key with a different request is a `409`.
+                 *     * While the first request with a key is still running, a second one waits for its answer (up to
+                 *       5 seconds, then `409`: retry later). Concurrent requests with one key create one record.
+                 *     * Only a success is remembered: an answer of `4xx` or `5xx` releases the key, so the request can
+                 *       be sent again, fixed or not, with the same key.
+                 * @example campaign-42-step-3-lead-0001
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1843,6 +3203,10 @@ export interface operations {
                      *     # HELP crm_db_pool_waiting Requests waiting for a database connection.
                      *     # TYPE crm_db_pool_waiting gauge
                      *     crm_db_pool_waiting 0
+                     *     # HELP crm_refusals_total Requests turned away with 503 or 429, by reason.
+                     *     # TYPE crm_refusals_total counter
+                     *     crm_refusals_total{reason="busy"} 12
+                     *     crm_refusals_total{reason="database_unavailable"} 0
                      */
                     "text/plain": components["schemas"]["MetricsText"];
                 };

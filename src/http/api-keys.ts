@@ -14,6 +14,11 @@ export interface KeyIdentity {
   role: KeyRole;
   /** 8 hex characters of the key's digest: enough to tell keys apart in logs, useless to an attacker. */
   fingerprint: string;
+  /**
+   * 16 bytes of the key's digest, in hex: what scopes data to one key (Idempotency-Key records), where
+   * the fingerprint's 4 bytes could let two keys collide. Never logged.
+   */
+  scope: string;
 }
 
 declare module 'express-serve-static-core' {
@@ -42,7 +47,7 @@ export class ApiKeyring {
       // No early exit: every entry is compared, whatever matched before.
       if (timingSafeEqual(entry.digest, candidate) && match === undefined) match = entry.role;
     }
-    return match && { role: match, fingerprint: candidate.subarray(0, 4).toString('hex') };
+    return match && { role: match, fingerprint: candidate.subarray(0, 4).toString('hex'), scope: candidate.subarray(0, 16).toString('hex') };
   }
 }
 

@@ -10,14 +10,23 @@ export interface FieldRule {
   required: boolean;
   /** `null` is accepted. */
   nullable: boolean;
-  type?: 'string' | 'integer' | 'number' | 'boolean';
+  type?: 'string' | 'integer' | 'number' | 'boolean' | 'object' | 'array';
   format?: 'email';
+  /** The spec's `pattern` (an ECMAScript regular expression's source). */
+  pattern?: string;
   minimum?: number;
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  /** An array's `minItems`. Its `maxItems` is a batch bound, answered 413 by the service, not here. */
+  minItems?: number;
+  /** The `format` of an array's items. */
+  itemsFormat?: 'uuid';
   enum?: unknown[];
 }
+
+/** How a message says what a `pattern` wants; whoever defines a pattern check registers its words. */
+export const PATTERN_WORDS = new Map<string, string>();
 
 export interface DtoRules {
   fields: FieldRule[];
@@ -45,6 +54,19 @@ const TRANSLATIONS: Record<string, (rule: FieldRule, constraints: unknown[]) => 
   min: (rule, [n]) => (rule.minimum = n as number),
   max: (rule, [n]) => (rule.maximum = n as number),
   isIn: (rule, [values]) => (rule.enum = [...(values as unknown[])]),
+  matches: (rule, [pattern]) => {
+    rule.type = 'string';
+    rule.pattern = (pattern as RegExp).source;
+  },
+  // A pattern check of its own (src/common/iso-time.ts): its constraint is the pattern.
+  isIsoTime: (rule, [pattern]) => {
+    rule.type = 'string';
+    rule.pattern = (pattern as RegExp).source;
+  },
+  isObject: (rule) => (rule.type = 'object'),
+  isArray: (rule) => (rule.type = 'array'),
+  arrayMinSize: (rule, [n]) => (rule.minItems = n as number),
+  isUuid: (rule) => (rule.itemsFormat = 'uuid'),
 };
 
 const cache = new WeakMap<Function, DtoRules>();
@@ -88,14 +110,18 @@ function range(unit: string, min?: number, max?: number): string {
 /** What a field takes, as the object of "must be …": `a whole number from 1 to 200`. */
 export function describeRule(rule: FieldRule): string {
   let what: string;
+  const pattern = rule.pattern === undefined ? undefined : PATTERN_WORDS.get(rule.pattern);
   if (rule.enum) what = `one of ${rule.enum.map(quote).join(', ')}`;
+  else if (rule.type === 'object') what = 'a JSON object';
+  else if (rule.type === 'array') what = `an array of ${rule.minItems ?? 0} or more${rule.itemsFormat === 'uuid' ? ' ids (UUIDs)' : ' items'}`;
+  else if (pattern && rule.maxLength === undefined) what = pattern;
   else if (rule.type === 'boolean') what = 'true or false';
   else if (rule.type === 'integer') what = `a whole number${range('', rule.minimum, rule.maximum)}`;
   else if (rule.type === 'number') what = `a number${range('', rule.minimum, rule.maximum)}`;
   else {
     const text = rule.format === 'email' ? 'an ASCII email address' : 'text';
     const lengths = range(' characters', rule.minLength, rule.maxLength).replace(/^ from (\d+) to/, ' of $1 to');
-    what = `${text}${lengths}`;
+    what = `${text}${lengths}${pattern ? `, ${pattern}` : ''}`;
   }
   return rule.nullable ? `${what}, or null` : what;
 }

@@ -6,8 +6,8 @@
 // itself before it is refused.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../errors/domain-error.js';
 import { sendError, toErrorResponse } from '../errors/error-response.js';
+import { Refusal } from './refusals.js';
 
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
@@ -47,10 +47,11 @@ export function rateLimit(config: AppConfig) {
     res.setHeader('RateLimit-Policy', `"per-key";q=${config.rateLimitPerMinute};w=60`);
     res.setHeader('RateLimit', `"per-key";r=${remaining};t=${resetSeconds}`);
     if (wait === 0) return next();
-    const error = new DomainError(
+    const error = new Refusal(
       'too_many_requests',
       `This key is over its limit of ${config.rateLimitPerMinute} requests per minute; retry in ${wait} s.`,
-      { 'Retry-After': String(wait) },
+      wait,
+      'rate_limit',
     );
     sendError(res, toErrorResponse(error, config.retryAfterSeconds));
   };

@@ -4,8 +4,8 @@
 // bounds (DB_QUERY_TIMEOUT_MS): this is the outer one.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
-import { DomainError } from '../errors/domain-error.js';
 import { sendError, toErrorResponse } from '../errors/error-response.js';
+import { Refusal } from './refusals.js';
 
 export function requestTimeout(config: AppConfig) {
   const message =
@@ -15,7 +15,7 @@ export function requestTimeout(config: AppConfig) {
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       res.setHeader('Connection', 'close');
-      const error = new DomainError('service_unavailable', message, { 'Retry-After': String(config.retryAfterSeconds) });
+      const error = new Refusal('service_unavailable', message, config.retryAfterSeconds, 'request_timeout');
       sendError(res, toErrorResponse(error, config.retryAfterSeconds));
     }, config.requestTimeoutMs);
     const done = () => clearTimeout(timer);

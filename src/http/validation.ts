@@ -1,7 +1,43 @@
-import { type ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type Type, ValidationError, ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
+import { CustomFieldsProblem, customFieldsOf } from '../batch/item-rules.js';
 import { DomainError } from '../errors/domain-error.js';
 import { hasLoneSurrogate } from '../common/unicode.js';
 import { describeRule, dtoRules, type FieldRule } from './dto-rules.js';
+
+const KEEPS_UNKNOWN_KEYS = Symbol('keepsUnknownKeys');
+const UNKNOWN_KEYS = Symbol('unknownKeys');
+
+/**
+ * Marks a DTO of a body Enginy sends (`additionalProperties: true` in the contract): undocumented keys
+ * are never a 400. Its documented keys are validated as usual; the others are set aside, checked against
+ * the custom-field limits, and read with customFieldsJson().
+ */
+export function KeepsUnknownKeys(): ClassDecorator {
+  return (target) => {
+    Reflect.defineMetadata(KEEPS_UNKNOWN_KEYS, true, target);
+  };
+}
+
+/** Whether a DTO class (or one it extends) is marked @KeepsUnknownKeys(). */
+export function keepsUnknownKeys(dto: Function): boolean {
+  return Reflect.getMetadata(KEEPS_UNKNOWN_KEYS, dto) === true;
+}
+
+/**
+ * The undocumented keys of a body validated into a @KeepsUnknownKeys() DTO, as the JSON text of an
+ * object (null when there are none): custom fields, within the limits contacts have.
+ */
+export function customFieldsJson(dto: object): string | null {
+  return (dto as { [UNKNOWN_KEYS]?: string | null })[UNKNOWN_KEYS] ?? null;
+}
+
+/** The keys of `raw` that validation dropped from `dto`, as custom fields' JSON; a 400 past their limits. */
+function setAsideUnknownKeys(raw: Record<string, unknown>, dto: object): string | null {
+  const documented = new Set(Object.keys(raw).filter((key) => Object.prototype.hasOwnProperty.call(dto, key)));
+  const custom = customFieldsOf(raw, documented, 'body');
+  if (custom instanceof CustomFieldsProblem) throw new DomainError('bad_request', custom.message);
+  return custom;
+}
 
 /** DTO fields are all scalars; anything nested deeper than this is not a DTO, whatever else it is. */
 const MAX_DTO_DEPTH = 16;
@@ -36,15 +72,34 @@ class InvalidInput extends Error {
  * refuses is then worded from the DTO's rules and the input as it came (before `limit` became NaN).
  */
 class BoundedValidationPipe extends ValidationPipe {
+  /** The same pipe, except that undocumented keys are dropped instead of refused (see KeepsUnknownKeys). */
+  private readonly lenient: ValidationPipe;
+
+  constructor(options: ValidationPipeOptions) {
+    super(options);
+    this.lenient = new ValidationPipe({ ...options, forbidNonWhitelisted: false });
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const problem = this.toValidate(metadata) ? unfitForDto(value, MAX_DTO_DEPTH) : undefined;
     if (problem) throw new DomainError('bad_request', `The ${metadata.type} ${problem}.`);
     try {
-      return await super.transform(value, metadata);
+      return await this.validateInto(value, metadata);
     } catch (error) {
       if (!(error instanceof InvalidInput) || !metadata.metatype) throw error;
       throw new DomainError('bad_request', explain(error.errors, value, metadata.type, metadata.metatype));
     }
+  }
+
+  /** Validates into the DTO; a @KeepsUnknownKeys() DTO sets its undocumented keys aside instead of refusing them. */
+  private async validateInto(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const type = metadata.metatype as Type | undefined;
+    if (!type || !keepsUnknownKeys(type) || value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return super.transform(value, metadata);
+    }
+    const dto = (await this.lenient.transform(value, metadata)) as object;
+    Object.defineProperty(dto, UNKNOWN_KEYS, { value: setAsideUnknownKeys(value as Record<string, unknown>, dto), enumerable: false });
+    return dto;
   }
 }
 
@@ -106,8 +161,9 @@ function explain(errors: ValidationError[], raw: unknown, type: ArgumentMetadata
 }
 
 /**
- * The global pipe for class-validator DTOs (operator routes, query strings). Unknown keys are a 400
- * there, because those schemas say `additionalProperties: false`. Enginy's batch payloads are not
+ * The global pipe for class-validator DTOs (operator routes, query strings, Enginy's single-record
+ * bodies). Unknown keys are a 400 where the schema says `additionalProperties: false`, and custom
+ * fields in a @KeepsUnknownKeys() DTO (activities, tasks). Enginy's batch payloads are not
  * DTO-validated (their handlers take the body as `unknown`, which this pipe leaves alone): their items
  * are checked one by one, and their unknown keys are custom fields. A contract test holds both.
  */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
+import { REFUSAL_REASONS, type RefusalReason } from '../http/refusals.js';
 import { MetricsRegistry } from './metrics.registry.js';
 import { RouteTemplates } from './route-templates.js';
 
@@ -12,6 +13,7 @@ export class HttpMetrics {
   private readonly routes = RouteTemplates.fromContract();
   private readonly requests: Counter<(typeof LABELS)[number]>;
   private readonly duration: Histogram<(typeof LABELS)[number]>;
+  private readonly refusals: Counter<'reason'>;
 
   constructor(@Inject(MetricsRegistry) metrics: MetricsRegistry) {
     this.requests = new Counter({
@@ -27,6 +29,14 @@ export class HttpMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [metrics.registry],
     });
+    this.refusals = new Counter({
+      name: 'crm_refusals_total',
+      help: 'Requests turned away with 503 or 429, by reason.',
+      labelNames: ['reason'],
+      registers: [metrics.registry],
+    });
+    // Every reason shows from the start, at 0: an alert on a rate needs the series to exist.
+    for (const reason of REFUSAL_REASONS) this.refusals.inc({ reason }, 0);
   }
 
   /**
@@ -44,6 +54,8 @@ export class HttpMetrics {
           status: res.writableFinished ? String(res.statusCode) : 'aborted',
         };
         this.requests.inc(labels);
+        const refusal = res.locals.refusal as RefusalReason | undefined;
+        if (refusal) this.refusals.inc({ reason: refusal });
         this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       });
       next();

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post } from '@ne
 import { AdminOnly } from '../http/admin.guard.js';
 import { ParseIdPipe } from '../http/parse-id.pipe.js';
 import type { User, UserDetail } from '../contract/api-types.js';
+import { Idempotent } from '../idempotency/idempotency.interceptor.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 import { UsersService } from './users.service.js';
@@ -18,6 +19,7 @@ export class UsersController {
   @Post()
   @AdminOnly()
   @HttpCode(201)
+  @Idempotent()
   createUser(@Body() body: CreateUserDto): Promise<UserDetail> {
     return this.users.create(body);
   }

@@ -46,6 +46,8 @@ describe('GET /metrics', () => {
     expect(res.text).toContain('# TYPE http_request_duration_seconds histogram');
     expect(res.text).toContain('# TYPE crm_contacts_total counter');
     expect(res.text).toContain('# TYPE crm_contacts_rejected_total counter');
+    expect(res.text).toContain('# TYPE crm_activities_total counter');
+    expect(res.text).toContain('# TYPE crm_tasks_total counter');
     expect(res.text).toContain('# TYPE crm_db_pool_connections gauge');
     expect(res.text).toContain('# TYPE crm_db_pool_waiting gauge');
     expect(res.text).toContain('process_cpu_user_seconds_total');
@@ -78,6 +80,56 @@ describe('GET /metrics', () => {
     expect(rejected(after, 'INVALID_EMAIL') - rejected(before, 'INVALID_EMAIL')).toBe(1);
     expect(rejected(after, 'MISSING_EXTERNAL_ID') - rejected(before, 'MISSING_EXTERNAL_ID')).toBe(1);
     expect(rejected(after, 'UNKNOWN_OWNER') - rejected(before, 'UNKNOWN_OWNER')).toBe(1);
+  });
+
+  it('counts companies and association pairs created, existing and rejected by error code', async () => {
+    const before = await scrape();
+    const delta = (after: string, name: string, labels: Record<string, string>) => (valueOf(after, name, labels) ?? 0) - (valueOf(before, name, labels) ?? 0);
+    const companyIds = [randomUUID(), randomUUID()];
+    const companies = await t.api.post('/companies', {
+      companies: [{ externalId: companyIds[0] }, { externalId: companyIds[1], numberOfEmployees: 'many' }],
+    });
+    expect(companies.status).toBe(201);
+    expect((await t.api.post('/companies', { companies: [{ externalId: companyIds[0] }] })).body.results[0].status).toBe('existing');
+    const contact = await t.api.post('/contacts', { contacts: [{ externalId: randomUUID() }] });
+    const pair = { contactCRMId: contact.body.results[0].crmId, companyCRMId: companies.body.results[0].crmId };
+    const links = await t.api.post('/associations', { associations: [pair, { ...pair, companyCRMId: randomUUID() }, { contactCRMId: pair.contactCRMId }] });
+    expect(links.status).toBe(200);
+    expect((await t.api.post('/associations', { associations: [pair] })).body.existing).toBe(1);
+
+    const after = await scrape();
+    expect(after).toContain('# TYPE crm_companies_total counter');
+    expect(after).toContain('# TYPE crm_associations_rejected_total counter');
+    expect(delta(after, 'crm_companies_total', { outcome: 'created' })).toBe(1);
+    expect(delta(after, 'crm_companies_total', { outcome: 'existing' })).toBe(1);
+    expect(delta(after, 'crm_companies_rejected_total', { code: 'INVALID_FIELD' })).toBe(1);
+    expect(delta(after, 'crm_associations_total', { outcome: 'created' })).toBe(1);
+    expect(delta(after, 'crm_associations_total', { outcome: 'existing' })).toBe(1);
+    expect(delta(after, 'crm_associations_rejected_total', { code: 'COMPANY_NOT_FOUND' })).toBe(1);
+    expect(delta(after, 'crm_associations_rejected_total', { code: 'MISSING_FIELD' })).toBe(1);
+  });
+
+  it('counts activities by type and outcome, and tasks created, completed and reopened', async () => {
+    const before = await scrape();
+    const activities = (text: string, outcome: string) => valueOf(text, 'crm_activities_total', { type: 'LINKEDIN', outcome }) ?? 0;
+    const tasks = (text: string, event: string) => valueOf(text, 'crm_tasks_total', { event }) ?? 0;
+    const contactId = (await t.api.post('/contacts', { contacts: [{ externalId: randomUUID() }] })).body.results[0].crmId;
+    const message = { type: 'LINKEDIN', contactId, metadata: { messageId: randomUUID() } };
+    expect((await t.api.post('/activities', message)).status).toBe(201);
+    expect((await t.api.post('/activities', message)).status).toBe(200);
+    const a = (await t.api.post('/tasks', { subject: 'a' })).body.id;
+    const b = (await t.api.post('/tasks', { subject: 'b' })).body.id;
+    await t.api.patch(`/tasks/${a}`, { completed: true });
+    await t.api.patch('/tasks/batch', { ids: [a, b], completed: true });
+    await t.api.patch('/tasks/batch', { ids: [a], completed: false });
+
+    const after = await scrape();
+    expect(activities(after, 'created') - activities(before, 'created')).toBe(1);
+    expect(activities(after, 'existing') - activities(before, 'existing')).toBe(1);
+    expect(tasks(after, 'created') - tasks(before, 'created')).toBe(2);
+    // a, then b: completing a task already completed counts nothing.
+    expect(tasks(after, 'completed') - tasks(before, 'completed')).toBe(2);
+    expect(tasks(after, 'reopened') - tasks(before, 'reopened')).toBe(1);
   });
 
   it('counts requests by route template, method and status, 401s included, with latencies', async () => {

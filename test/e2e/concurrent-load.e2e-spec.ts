@@ -21,7 +21,9 @@ function random(seed: number): () => number {
 }
 
 describe('concurrent load: 16 clients posting overlapping batches', () => {
-  const t = useTestApp();
+  // One key, sixteen batches at once: twice what one key may hold by default (half of
+  // MAX_BATCHES_IN_FLIGHT); this test is about correctness under concurrency, so let them all in.
+  const t = useTestApp({ MAX_BATCHES_IN_FLIGHT: '32' });
 
   it(`stays correct for ${DURATION_MS / 1000} s: no 5xx, no contact twice, one "created" per externalId, every crmId readable`, async () => {
     const run = runId();

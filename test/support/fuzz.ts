@@ -194,3 +194,22 @@ export function fuzzed(schema: Schema, spoilRate = 6, depth = 0): fc.Arbitrary<u
   }
   return spoilt(valid(s, depth));
 }
+
+/**
+ * The promise of every batch answer with `results` and `errors` (201 or 422): each item of `items`
+ * exactly once, errors by distinct index in order, results in request order; answers the stored
+ * indexes.
+ */
+export function expectEveryItemOnce(items: unknown[], status: number, body: { results: { externalId: string }[]; errors: { index: number }[] }): number[] {
+  const { results, errors } = body;
+  expect(status === 201).toBe(results.length > 0);
+  const failed = errors.map((e) => e.index);
+  expect(failed).toEqual([...new Set(failed)].sort((a, b) => a - b));
+  expect(failed.every((i) => i >= 0 && i < items.length)).toBe(true);
+  const stored = items.map((_, i) => i).filter((i) => !failed.includes(i));
+  expect(results).toHaveLength(stored.length);
+  stored.forEach((index, k) => {
+    expect(results[k].externalId).toBe(String((items[index] as { externalId: unknown }).externalId));
+  });
+  return stored;
+}

@@ -1,21 +1,9 @@
-// Until POST /companies lands on the batch engine, the association tests store their companies
-// straight in the table.
-import { newId } from '../../src/common/ids.js';
-import { CompanyEntity } from '../../src/companies/company.entity.js';
-import { normalizeDomain } from '../../src/companies/domain.js';
+// Companies stored through POST /companies, for tests that need some to link or read.
 import type { TestApp } from './test-app.js';
 
-export async function seedCompanies(t: TestApp, items: { externalId: string; name?: string; domain?: string }[]): Promise<string[]> {
-  const now = new Date();
-  const rows = items.map((item) => ({
-    crmId: newId(),
-    externalId: item.externalId,
-    name: item.name ?? null,
-    domain: item.domain ?? null,
-    domainNormalized: item.domain ? normalizeDomain(item.domain) : null,
-    createdAt: now,
-    updatedAt: now,
-  }));
-  await t.dataSource.getRepository(CompanyEntity).insert(rows);
-  return rows.map((row) => row.crmId);
+/** Stores the companies (all must be valid) and answers their crmIds, in order. */
+export async function seedCompanies(t: TestApp, companies: Record<string, unknown>[]): Promise<string[]> {
+  const res = await t.api.post('/companies', { companies });
+  if (res.status !== 201 || res.body.errors.length > 0) throw new Error(`POST /companies answered ${res.status}: ${res.text}`);
+  return res.body.results.map((r: { crmId: string }) => r.crmId);
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+import { getHeapStatistics } from 'node:v8';
+import { ConfigError, defaultBodyBytesInFlight, loadConfig } from '../../src/config/app-config.js';
 import { ensureApiKey } from '../../src/config/api-keys.js';
 import { ApiKeyring } from '../../src/http/api-keys.js';
 
@@ -15,7 +16,11 @@ describe('loadConfig', () => {
       dbMigrate: true,
       usersEnabled: true,
       maxBatchSize: 1000,
-      bodyLimitBytes: 10 * 1024 * 1024,
+      idempotencyTtlHours: 24,
+      bodyLimitBytes: 2 * 1024 * 1024,
+      maxBatchesInFlight: 16,
+      maxRequestsPerKey: 64,
+      keySharePercent: 50,
     });
   });
 
@@ -32,8 +37,11 @@ describe('loadConfig', () => {
     ['API_KEY_HEADER', 'Bad Header'],
     ['BODY_LIMIT', 'lots'],
     ['MAX_BATCH_SIZE', '0'],
+    ['IDEMPOTENCY_TTL_HOURS', '0'],
     ['MAX_BATCH_SIZE', '1001'],
     ['ALLOWED_ORIGINS', 'crm.example.com'],
+    ['KEY_SHARE_PERCENT', '0'],
+    ['MAX_BODY_BYTES_IN_FLIGHT', '3mb'],
     ['API_KEYS', 'short'],
   ])('refuses an invalid %s=%s with a message that names it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -97,5 +105,13 @@ describe('ApiKeyring', () => {
     const { fingerprint } = ring.identify('admin-key-000000001')!;
     expect(fingerprint).toMatch(/^[0-9a-f]{8}$/);
     expect('admin-key-000000001').not.toContain(fingerprint);
+  });
+});
+
+describe('the default bound on request bodies in flight', () => {
+  it('is an eighth of the heap the process runs with: 70 MB under npm start (560 MB of heap)', () => {
+    expect(defaultBodyBytesInFlight(560 * 1024 * 1024)).toBe(70 * 1024 * 1024);
+    expect(loadConfig({}).maxBodyBytesInFlight).toBe(Math.floor(getHeapStatistics().heap_size_limit / 8));
+    expect(loadConfig({ MAX_BODY_BYTES_IN_FLIGHT: '300mb' }).maxBodyBytesInFlight).toBe(300 * 1024 * 1024);
   });
 });

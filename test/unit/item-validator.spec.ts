@@ -127,3 +127,21 @@ describe('ItemValidator follows the spec it is given', () => {
     expect(JSON.parse(valid({ externalId: 'a', nickname: 'Toolong' }).customFields!)).toEqual({ nickname: 'Toolong' });
   });
 });
+
+describe('ItemValidator on CompanyInput: whole-number fields', () => {
+  const companies = new ItemValidator('CompanyInput', 'externalId', 'company');
+
+  it.each([[120], ['120'], ['0042'], [0], [999999999]])('takes %j as the text of its digits', (value) => {
+    expect(valid({ externalId: 'c', numberOfEmployees: value }, companies).fields.numberOfEmployees).toBe(String(value));
+  });
+
+  it.each([['51-200'], [12.5], [-1], [1e9], ['1e3'], [true], [[1]], [{}]])('answers INVALID_FIELD with the bounds for %j', (value) => {
+    expect(errorOf({ externalId: 'c', numberOfEmployees: value }, companies)).toEqual({
+      index: 7,
+      externalId: 'c',
+      code: 'INVALID_FIELD',
+      field: 'numberOfEmployees',
+      message: 'numberOfEmployees must be a whole number from 0 to 999999999, or the same as a string of digits.',
+    });
+  });
+});

@@ -1,20 +1,8 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ListContactsQuery, SameKeys } from '../../contract/api-types.js';
+import { PageQueryDto } from '../../common/page-query.dto.js';
 
-export class ListContactsQueryDto implements ListContactsQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
+export class ListContactsQueryDto extends PageQueryDto implements ListContactsQuery {
   @IsOptional()
   @IsString()
   @MaxLength(255)

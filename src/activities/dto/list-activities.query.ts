@@ -1,0 +1,6 @@
+import type { ListActivitiesQuery, SameKeys } from '../../contract/api-types.js';
+import { PageQueryDto } from '../../common/page-query.dto.js';
+
+export class ListActivitiesQueryDto extends PageQueryDto implements ListActivitiesQuery {}
+
+export const listActivitiesQueryMatchesContract: SameKeys<ListActivitiesQueryDto, ListActivitiesQuery> = true;

@@ -1,0 +1,31 @@
+// Companies on the batch engine (src/batch/): the record type, its owner rule and its normalized
+// domain. Everything else (the input rules from CompanyInput, storage by externalId) is the engine's.
+import type { BatchDefinition } from '../batch/batch-engine.js';
+import { UserEntity } from '../users/user.entity.js';
+import { CompanyEntity } from './company.entity.js';
+import { normalizeDomain } from './domain.js';
+
+export const COMPANIES_BATCH: BatchDefinition<'UNKNOWN_OWNER'> = {
+  listKey: 'companies',
+  noun: 'company',
+  itemSchema: 'CompanyInput',
+  entity: CompanyEntity,
+  idProperty: 'crmId',
+  keyProperty: 'externalId',
+  customFieldsProperty: 'customFields',
+  createdAtProperty: 'createdAt',
+  updatedAtProperty: 'updatedAt',
+  // What GET /companies?domain= (and matching, later) compares; a domain with no usable host has none.
+  derived: [{ property: 'domainNormalized', from: (fields) => (fields.domain === undefined ? null : normalizeDomain(fields.domain)) }],
+  // As for contacts: a company already stored answers `existing` whatever its owner is now.
+  references: [
+    {
+      field: 'ownerId',
+      entity: UserEntity,
+      idProperty: 'id',
+      where: { property: 'active', value: true },
+      code: 'UNKNOWN_OWNER',
+      message: 'ownerId names no active user (see GET /users).',
+    },
+  ],
+};
