@@ -79,6 +79,10 @@ ensure_keys() {
       echo "ADMIN_KEY=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
     } >"$DIR/keys.env"
   fi
+  # Every replica signs record-page sessions with one secret, so a session works on each of them.
+  if ! grep -q '^SESSION_SECRET=' "$DIR/keys.env"; then
+    (umask 077; echo "SESSION_SECRET=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" >>"$DIR/keys.env")
+  fi
   # shellcheck disable=SC1091
   . "$DIR/keys.env"
 }
@@ -222,7 +226,7 @@ start_replica() {
     cd "$REPO"
     nohup env PORT="$port" HOST="$HOST" NODE_ENV=production \
       DATABASE_URL="mysql://$DB_USER:$DB_PASSWORD@$HOST:$(node_port "$node")/$DB_NAME" \
-      API_KEYS="$API_KEY" ADMIN_API_KEYS="$ADMIN_KEY" REDIS_URL="$REDIS_URL_FOR_REPLICAS" \
+      API_KEYS="$API_KEY" ADMIN_API_KEYS="$ADMIN_KEY" SESSION_SECRET="$SESSION_SECRET" REDIS_URL="$REDIS_URL_FOR_REPLICAS" \
       RATE_LIMIT_PER_MINUTE="${RATE_LIMIT_PER_MINUTE:-0}" RETRY_AFTER_SECONDS="${RETRY_AFTER_SECONDS:-5}" \
       LOG_LEVEL="${LOG_LEVEL:-warn}" \
       node --max-old-space-size=512 dist/src/main.js >>"$DIR/replica$i.log" 2>&1 </dev/null &

@@ -66,6 +66,20 @@ function typesOf(schema: JsonObject): string[] {
   return Array.isArray(type) ? (type as string[]) : typeof type === 'string' ? [type] : [];
 }
 
+/** A property as its schema, following local `$ref`s (update items point at the create schema's fields). */
+function resolved(property: JsonObject, document: ContractDocument): JsonObject {
+  let schema = property;
+  for (let hops = 0; typeof schema.$ref === 'string' && schema.$ref.startsWith('#/') && hops < 10; hops++) {
+    let target: unknown = document;
+    for (const segment of schema.$ref.slice(2).split('/')) {
+      target = (target as JsonObject | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+    }
+    if (!target || typeof target !== 'object') break;
+    schema = { ...(target as JsonObject), ...Object.fromEntries(Object.entries(schema).filter(([key]) => key !== '$ref')) };
+  }
+  return schema;
+}
+
 const article = (value: unknown) => (Array.isArray(value) ? 'an array' : 'an object');
 
 export class ItemValidator {
@@ -92,14 +106,17 @@ export class ItemValidator {
     const schema = contractSchema(schemaName, document);
     const properties = (schema.properties ?? {}) as Record<string, JsonObject>;
     if (!properties[keyField]) throw new Error(`${schemaName} has no ${keyField} property`);
-    this.fields = Object.entries(properties).map(([name, property]) => ({
-      name,
-      maxLength: typeof property.maxLength === 'number' ? property.maxLength : undefined,
-      list: typesOf(property).includes('array'),
-      integer: typesOf(property).includes('integer')
-        ? { minimum: Number(property.minimum ?? Number.MIN_SAFE_INTEGER), maximum: Number(property.maximum ?? Number.MAX_SAFE_INTEGER) }
-        : undefined,
-    }));
+    this.fields = Object.entries(properties).map(([name, declared]) => {
+      const property = resolved(declared, document);
+      return {
+        name,
+        maxLength: typeof property.maxLength === 'number' ? property.maxLength : undefined,
+        list: typesOf(property).includes('array'),
+        integer: typesOf(property).includes('integer')
+          ? { minimum: Number(property.minimum ?? Number.MIN_SAFE_INTEGER), maximum: Number(property.maximum ?? Number.MAX_SAFE_INTEGER) }
+          : undefined,
+      };
+    });
     this.documented = new Set(this.fields.map((f) => f.name));
     this.byName = new Map(this.fields.map((f) => [f.name, f]));
     // The key first, then the schema's order: the first problem of an item is the one reported.

@@ -57,14 +57,14 @@ export async function mergeUpdate(
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const columns = [...new Set(chunk.flatMap((row) => [...row.values.keys()]))].sort();
-    const patched = chunk.some((row) => row.patch !== null);
+    const patched = chunk.some((row) => row.patch != null);
     if (columns.length === 0 && !patched) continue;
 
     // The derived table: id, p (patch), then s<i> (1 when the item sets column i) and v<i> (its value).
     const names = ['id', 'p', ...columns.flatMap((_, i) => [`s${i}`, `v${i}`])];
     const params: unknown[] = [];
     const selects = chunk.map((row, r) => {
-      params.push(row.id, row.patch);
+      params.push(row.id, row.patch ?? null);
       for (const column of columns) {
         const set = row.values.has(column);
         params.push(set ? 1 : 0, set ? (row.values.get(column) ?? null) : null);

@@ -227,10 +227,10 @@ describe('GET /contacts', () => {
     ['limit=abc', 'limit must be a whole number from 1 to 200 (got "abc").'],
     ['limit=0', 'limit must be a whole number from 1 to 200 (got "0").'],
     ['limit=1&limit=2', 'limit must be a whole number from 1 to 200 (got several values).'],
-    ['foo=bar', 'foo is not a parameter of this operation; the parameters are limit, cursor, externalId, email, ownerId.'],
+    ['foo=bar', 'foo is not a parameter of this operation; the parameters are externalId, email, ownerId, limit, cursor.'],
     [
       'limit=201&foo=bar',
-      'limit must be a whole number from 1 to 200 (got "201"). foo is not a parameter of this operation; the parameters are limit, cursor, externalId, email, ownerId.',
+      'limit must be a whole number from 1 to 200 (got "201"). foo is not a parameter of this operation; the parameters are externalId, email, ownerId, limit, cursor.',
     ],
     // A query's value may be an address: its length is told, never its text.
     [`email=${'e'.repeat(310)}%40example.com`, 'email must be text of at most 320 characters (got 322 characters).'],

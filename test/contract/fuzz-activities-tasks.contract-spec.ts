@@ -176,7 +176,10 @@ describe('fuzzing activities, tasks and Idempotency-Key from the contract', () =
   }, 240000);
 
   it(`GET /activities/{id}, GET /tasks/{id}, GET /contacts/{crmId}/activities: ${RUNS.paths} fuzzed path ids, no 5xx`, async () => {
-    const id = fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('batch', '..', '%00', '%2F', 'NaN', '0'));
+    // '.' and '..' are not ids a client can send: URL parsing turns `/tasks/..` into `/`, another route.
+    const id = fc
+      .oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('batch', '%00', '%2F', 'NaN', '0'))
+      .filter((value) => value !== '.' && value !== '..');
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/activities/', '/tasks/', '/contacts/'), id, async (prefix, value) => {
         const path = `${prefix}${encodeURIComponent(value)}${prefix === '/contacts/' ? '/activities' : ''}`;

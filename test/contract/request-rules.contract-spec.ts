@@ -22,6 +22,12 @@ const NOT_DTO_VALIDATED: Record<string, string> = {
   'POST /companies body':
     'a batch: each item is checked against CompanyInput and answered in `errors`; unknown keys are custom fields',
   'POST /associations body': 'a batch: each pair is checked and answered in `errors`; unknown keys in a pair are ignored',
+  'POST /contacts/sync body': 'a batch: each item is checked against SyncContactInput and answered in `errors`',
+  'POST /companies/sync body': 'a batch: each item is checked against SyncCompanyInput and answered in `errors`',
+  'PUT /contacts body':
+    'a batch: each item is checked against UpdateContactInput and answered in `errors`; unknown keys merge into custom fields',
+  'PUT /companies body':
+    'a batch: each item is checked against UpdateCompanyInput and answered in `errors`; unknown keys merge into custom fields',
 };
 
 interface HandlerInput {
