@@ -2,20 +2,20 @@
 // fastest thing MySQL itself can do with the same rows (the floor), in one run. See docs/performance.md.
 //
 // Options: --quick (small numbers, for CI: proves the bench runs, asserts nothing about speed),
-// --contacts N (per data set), --preload N (stored contacts for the growth phases),
+// --contacts N (per data set; companies and association pairs: as many), --preload N (stored contacts for the growth phases),
 // --service-node-options "..." (node options for the service), --cpu-prof DIR (profile the service).
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql, { type Pool } from 'mysql2/promise';
-import { v7 as uuidv7 } from 'uuid';
 import { bulkLoad } from './bench/bulk.js';
-import { contactGenerator } from './bench/contacts.js';
+import { companyGenerator, contactGenerator, type ContactGenerator } from './bench/contacts.js';
 import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
-import { type FloorProtocol, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase } from './bench/measure.js';
+import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase, type SqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
-import { escapedRow, insertStatement, preparedInsert, rowValues, sqlDateTime } from './bench/rows.js';
+import { COMPANIES_BATCH } from '../src/companies/companies.batch.js';
+import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, type Pair, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { flood, maxSizeBatch, tally } from './bench/overload.js';
 import { loadConfig } from '../src/config/app-config.js';
@@ -67,38 +67,70 @@ function settingsFrom(args: string[]): Settings {
   };
 }
 
+/** What a phase writes: contacts, companies or association pairs, each type into its own table. */
 interface Dataset {
+  shape: RowShape<never>;
+  /** The request bodies, `{ [listKey]: [100 items] }` each. */
   bodies: Buffer[];
   /** Per batch, the rows as the service stores them: the floor's prepared INSERT sends these. */
   rows: (string | null)[][][];
-  bytesPerContact: number;
+  bytesPerItem: number;
 }
 
-/** The same contacts twice: as request bodies for the service, as table rows for the floor. */
-function dataset(seed: number, prefix: string, contacts: number, ownerIds: readonly string[]): Dataset {
-  const generator = contactGenerator(seed, prefix, ownerIds);
+/** The same items twice: as request bodies for the service, as table rows for the floor. */
+function dataset<Item>(shape: RowShape<Item>, listKey: string, items: readonly Item[]): Dataset {
   const now = sqlDateTime(new Date());
   const bodies: Buffer[] = [];
   const rows: Dataset['rows'] = [];
   let bytes = 0;
-  for (let start = 0; start < contacts; start += BATCH) {
-    const batch = Array.from({ length: BATCH }, () => generator.next());
-    const body = Buffer.from(JSON.stringify({ contacts: batch }));
+  for (let start = 0; start < items.length; start += BATCH) {
+    const batch = items.slice(start, start + BATCH);
+    const body = Buffer.from(JSON.stringify({ [listKey]: batch }));
     bytes += body.length;
     bodies.push(body);
-    rows.push(batch.map((contact) => rowValues(contact, uuidv7(), now)));
+    rows.push(batch.map((item) => shape.row(item, now)));
   }
-  return { bodies, rows, bytesPerContact: Math.round(bytes / contacts) };
+  return { shape: shape as RowShape<never>, bodies, rows, bytesPerItem: Math.round(bytes / items.length) };
 }
+
+const generate = (generator: ContactGenerator, count: number) => Array.from({ length: count }, () => generator.next());
+const COMPANY_ROWS = batchRows(COMPANIES_BATCH);
 
 /** The floor's statements for one phase, built before it starts (SQL text is made only when needed). */
 function floorBatches(data: Dataset, protocol: FloorProtocol) {
-  const prepared = preparedInsert('contacts', BATCH);
+  const { table, columns } = data.shape;
+  const prepared = preparedInsert(table, BATCH, columns);
   return data.rows.map((rows) =>
     protocol === 'text'
-      ? { text: insertStatement('contacts', rows.map(escapedRow)), prepared, values: [] }
+      ? { text: insertStatement(table, rows.map(escapedRow), columns), prepared, values: [] }
       : { text: '', prepared, values: rows.flat() },
   );
+}
+
+/** POST /companies: 201, no item error, 100 results, each `created`. */
+function checkCompanies(body: unknown): string | undefined {
+  const parsed = body as { results?: { status?: string }[]; errors?: { code?: string }[] };
+  if ((parsed.errors?.length ?? 0) > 0) return `${parsed.errors!.length} item error(s), first code ${parsed.errors![0].code}`;
+  if (parsed.results?.length !== BATCH) return `${parsed.results?.length} results for ${BATCH} companies`;
+  const wrong = parsed.results.filter((r) => r.status !== 'created').length;
+  return wrong > 0 ? `${wrong} result(s) not "created"` : undefined;
+}
+
+/** POST /associations of new pairs: 200, every pair `created`, no error. */
+function checkAssociations(body: unknown): string | undefined {
+  const parsed = body as { created?: number; existing?: number; errors?: { code?: string }[] };
+  if ((parsed.errors?.length ?? 0) > 0) return `${parsed.errors!.length} pair error(s), first code ${parsed.errors![0].code}`;
+  return parsed.created === BATCH ? undefined : `created ${parsed.created}, existing ${parsed.existing} for ${BATCH} new pairs`;
+}
+
+type Operation = NonNullable<HttpPhase['operation']>;
+const POST_COMPANIES: Operation = { method: 'POST', path: '/companies', status: 201, check: checkCompanies };
+const POST_ASSOCIATIONS: Operation = { method: 'POST', path: '/associations', status: 200, check: checkAssociations };
+
+/** `count` new pairs from stored ids: each contact once, five contacts to a company, as an export links them. */
+function pairsOf(contactIds: readonly string[], companyIds: readonly string[], count: number): Pair[] {
+  if (contactIds.length < count || companyIds.length * 5 < count) throw new Error(`too few stored records for ${count} pairs`);
+  return Array.from({ length: count }, (_, k) => ({ contactCRMId: contactIds[k], companyCRMId: companyIds[Math.floor(k / 5)] }));
 }
 
 const log = (message: string) => console.log(`· ${message}`);
@@ -107,6 +139,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The external_id column of a query's rows. */
 function externalIdsOf(result: unknown): string[] {
   return ((result as [{ external_id: string }[]])[0]).map((row) => row.external_id);
+}
+
+/** Every crm_id of a table, oldest first (UUIDv7). */
+async function crmIdsIn(pool: Pool, table: string): Promise<string[]> {
+  const [rows] = await pool.query(`SELECT crm_id FROM \`${table}\` ORDER BY crm_id`);
+  return (rows as { crm_id: string }[]).map((row) => row.crm_id);
 }
 
 async function scalar(pool: Pool, sql: string): Promise<number> {
@@ -232,9 +270,11 @@ async function main(): Promise<number> {
     });
     facts.startRss = service.highWaterMark();
     servicePool = mysql.createPool({ ...connection, database: serviceDb, connectionLimit: 8 });
-    // The floor tables: the service's migrated table, same columns and indexes, in databases of their own.
+    // The floor tables: the service's migrated tables, same columns and indexes, in databases of their own.
     for (const protocol of ['text', 'prepared'] as const) {
-      await admin.query(`CREATE TABLE \`${floorDbs[protocol]}\`.\`contacts\` LIKE \`${serviceDb}\`.\`contacts\``);
+      for (const table of [CONTACT_ROWS.table, COMPANY_ROWS.table, PAIR_ROWS.table]) {
+        await admin.query(`CREATE TABLE \`${floorDbs[protocol]}\`.\`${table}\` LIKE \`${serviceDb}\`.\`${table}\``);
+      }
       floorPools[protocol] = mysql.createPool({ ...connection, database: floorDbs[protocol], connectionLimit: 8 });
     }
     const meter = new CpuMeter(service.pid, findDatabasePid(connection.host));
@@ -261,51 +301,81 @@ async function main(): Promise<number> {
       const cpu = meter.end();
       return { ...phase, cpu, quiet, diskReads: (await innodbStatus(admin)).reads - reads };
     };
-    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expectStatus: 'created' | 'existing') => {
+    /** One service phase: POST /contacts expecting `created` or `existing`, or another batch operation. */
+    const http = async (kind: PhaseKind, name: string, concurrency: number, data: Pick<Dataset, 'bodies'> & { shape?: { table: string } }, expect: 'created' | 'existing' | Operation) => {
       const phase = await measure(async () => {
         service!.startSampling();
-        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency, bodies: data.bodies, batchSize: BATCH, expectStatus });
+        const measured = await runHttpPhase({
+          name,
+          baseUrl: service!.baseUrl,
+          apiKey,
+          concurrency,
+          bodies: data.bodies,
+          batchSize: BATCH,
+          ...(typeof expect === 'string' ? { expectStatus: expect } : { operation: expect }),
+        });
         return { ...measured, kind, peakRss: service!.stopSampling() };
       });
       const exit = service!.exitReport();
       if (exit) phase.failures.push(exit);
-      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} contacts/s`);
+      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${data.shape?.table ?? 'contacts'}/s`);
       return phase;
     };
-    const floor = async (protocol: FloorProtocol, concurrency: number, data: Dataset, grown = false) => {
-      const name = `floor: ${protocol === 'text' ? 'INSERT as SQL text' : 'prepared INSERT'}${grown ? `, ${facts.stored} stored` : ''}`;
-      const pool = floorPools[protocol]!;
-      const batches = floorBatches(data, protocol);
+    /** One mysql2 phase: prepared-made batches sent at `concurrency`, each on the next free connection. */
+    const sql = async (kind: PhaseKind, name: string, pool: Pool, protocol: FloorProtocol, concurrency: number, batches: SqlPhase['batches'], grown = false, noun = 'contacts') => {
       const phase = await measure(async () => ({
         ...(await runSqlPhase({ name, pool, concurrency, protocol, batches, batchSize: BATCH })),
-        kind: 'floor' as const,
+        kind,
         protocol,
         grown,
       }));
-      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} contacts/s`);
+      log(`${name} c${concurrency}: ${perSecond(phase).toFixed(0)} ${noun}/s`);
       return phase;
     };
+    /** One floor phase: the data set's rows into its table's copy, as SQL text or prepared. */
+    const floor = async (protocol: FloorProtocol, concurrency: number, data: Dataset, grown = false, kind: PhaseKind = 'floor') => {
+      const subject = data.shape === CONTACT_ROWS ? '' : `${data.shape.table}, `;
+      const name = `floor: ${subject}${protocol === 'text' ? 'INSERT as SQL text' : 'prepared INSERT'}${grown ? `, ${facts.stored} stored` : ''}`;
+      return sql(kind, name, floorPools[protocol]!, protocol, concurrency, floorBatches(data, protocol), grown, data.shape.table);
+    };
+    /** Both floors (SQL text, prepared), then the service, on one data set. */
+    const sideBySide = async (kind: PhaseKind, name: string, concurrency: number, data: Dataset, expect: 'created' | Operation, floorKind: PhaseKind) => [
+      await floor('text', concurrency, data, false, floorKind),
+      await floor('prepared', concurrency, data, false, floorKind),
+      await http(kind, name, concurrency, data, expect),
+    ];
+    const contactSet = (seed: number, prefix: string, count: number) =>
+      dataset(CONTACT_ROWS, 'contacts', generate(contactGenerator(seed, prefix, ownerIds), count));
+    const companySet = (seed: number, prefix: string, count: number) =>
+      dataset(COMPANY_ROWS, 'companies', generate(companyGenerator(seed, prefix, ownerIds), count));
 
     log(`generating ${settings.contacts} contacts per data set`);
     // Warm-up (JIT, pools, buffer pool): sent to both sides, not reported.
-    const warmup = dataset(1, 'warm', settings.warmupBatches * BATCH, ownerIds);
-    const warm = [
-      await floor('text', 8, warmup),
-      await floor('prepared', 8, warmup),
-      await http('new', 'warm-up service', 8, warmup, 'created'),
-    ];
+    const warmCount = settings.warmupBatches * BATCH;
+    const warm = await sideBySide('new', 'warm-up service', 8, contactSet(1, 'warm', warmCount), 'created', 'floor');
     failures.push(...warm.flatMap((r) => r.failures));
 
-    const a = dataset(2, 'a', settings.contacts, ownerIds);
-    const b = dataset(3, 'b', settings.contacts, ownerIds);
-    facts.bytesPerContact = Math.round((a.bytesPerContact + b.bytesPerContact) / 2);
+    const a = contactSet(2, 'a', settings.contacts);
+    const b = contactSet(3, 'b', settings.contacts);
+    facts.bytesPerContact = Math.round((a.bytesPerItem + b.bytesPerItem) / 2);
     for (const [data, concurrency] of [[a, 1], [b, 8]] as const) {
-      results.push(await floor('text', concurrency, data));
-      results.push(await floor('prepared', concurrency, data));
-      results.push(await http('new', 'service: new contacts', concurrency, data, 'created'));
+      results.push(...(await sideBySide('new', 'service: new contacts', concurrency, data, 'created', 'floor')));
     }
     results.push(await http('retry', 'service: retries', 1, a, 'existing'));
     results.push(await http('retry', 'service: retries', 8, b, 'existing'));
+
+    // Companies, then associations between the contacts and companies stored above (each contact once,
+    // five to a company), each on its own warm-up and beside its own floor, at concurrency 8.
+    const warmCompanies = await sideBySide('companies', 'warm-up service: companies', 8, companySet(5, 'warm', warmCount), POST_COMPANIES, 'companies-floor');
+    failures.push(...warmCompanies.flatMap((r) => r.failures));
+    results.push(...(await sideBySide('companies', 'service: new companies', 8, companySet(6, 'm', settings.contacts), POST_COMPANIES, 'companies-floor')));
+    const contactIds = await crmIdsIn(servicePool, CONTACT_ROWS.table);
+    const companyIds = await crmIdsIn(servicePool, COMPANY_ROWS.table);
+    const warmPairs = pairsOf(contactIds, companyIds, warmCount);
+    const pairs = pairsOf(contactIds.slice(warmCount), companyIds.slice(warmCount), settings.contacts);
+    const warmLinks = await sideBySide('associations', 'warm-up service: associations', 8, dataset(PAIR_ROWS, 'associations', warmPairs), POST_ASSOCIATIONS, 'associations-floor');
+    failures.push(...warmLinks.flatMap((r) => r.failures));
+    results.push(...(await sideBySide('associations', 'service: new associations', 8, dataset(PAIR_ROWS, 'associations', pairs), POST_ASSOCIATIONS, 'associations-floor')));
 
     // Growth: every table filled to the same size outside HTTP, then the same new contacts again.
     const toLoad = Math.max(0, settings.preload - (await scalar(servicePool, 'SELECT COUNT(*) FROM contacts')));
@@ -345,7 +415,7 @@ async function main(): Promise<number> {
     );
     const step = (plan as { type: string; key: string | null; rows: number }[])[0];
     facts.table = `${(Number(size.data) / 2 ** 20).toFixed(0)} MiB of rows, ${(Number(size.indexes) / 2 ** 20).toFixed(0)} MiB of secondary indexes; id lookup plan: ${step.type} on ${step.key}, ${step.rows} rows`;
-    const c = dataset(4, 'c', settings.contacts, ownerIds);
+    const c = contactSet(4, 'c', settings.contacts);
     results.push(await floor('text', 8, c, true));
     results.push(await floor('prepared', 8, c, true));
     results.push({ ...(await http('grown', `service: ${facts.stored} stored`, 8, c, 'created')), grown: true });
@@ -354,25 +424,11 @@ async function main(): Promise<number> {
     // now) are the half that matches; each phase beside its floor, at concurrency 8.
     const exportedC = leadsOf(c.bodies);
     const sync = syncData(exportedC, settings.syncBatches, ownerIds);
-    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: NonNullable<Parameters<typeof runHttpPhase>[0]['operation']>) => {
-      const phase = await measure(async () => {
-        service!.startSampling();
-        const measured = await runHttpPhase({ name, baseUrl: service!.baseUrl, apiKey, concurrency: 8, bodies, batchSize: BATCH, operation });
-        return { ...measured, kind, grown: true, peakRss: service!.stopSampling() };
-      });
-      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
-      return phase;
-    };
-    const sqlPhase = async (kind: 'sync-floor' | 'update-floor', name: string, batches: ReturnType<typeof syncFloorBatches>) => {
-      const phase = await measure(async () => ({
-        ...(await runSqlPhase({ name, pool: servicePool!, concurrency: 8, protocol: 'prepared', batches, batchSize: BATCH })),
-        kind,
-        protocol: 'prepared' as const,
-        grown: true,
-      }));
-      log(`${name} c8: ${perSecond(phase).toFixed(0)} contacts/s`);
-      return phase;
-    };
+    const operationPhase = async (kind: 'sync' | 'update', name: string, bodies: Buffer[], operation: Operation) => ({
+      ...(await http(kind, name, 8, { bodies }, operation)),
+      grown: true,
+    });
+    const sqlPhase = (kind: 'sync-floor' | 'update-floor', name: string, batches: SqlPhase['batches']) => sql(kind, name, servicePool!, 'prepared', 8, batches, true);
     results.push(await sqlPhase('sync-floor', 'floor: the sync lookups, prepared', syncFloorBatches(sync)));
     results.push(await operationPhase('sync', 'service: POST /contacts/sync', sync.bodies, { method: 'POST', path: '/contacts/sync', status: 200, check: checkSync }));
     const update = updateData(await crmIdsOf(servicePool, exportedC.map((lead) => lead.externalId)), settings.syncBatches);

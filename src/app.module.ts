@@ -15,6 +15,7 @@ import { ContactsModule } from './contacts/contacts.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RecordsModule } from './records/records.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -34,6 +35,7 @@ export class AppModule {
         AssociationsModule,
         ActivitiesModule,
         TasksModule,
+        RecordsModule,
       ],
       providers: [
         { provide: AppConfig, useValue: config },

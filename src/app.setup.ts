@@ -15,8 +15,11 @@ import { RateLimits, rateLimit } from './http/rate-limit.js';
 import { requestTimeout } from './http/request-timeout.js';
 import { admissionControl } from './http/admission.js';
 import type { AppConfig } from './config/app-config.js';
+import { ensureSessionSecret } from './config/session-secret.js';
 import { contractDocument } from './contract/contract.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
+import { recordPages } from './records/record-pages.middleware.js';
+import { isRecordPagePath } from './records/record-routes.js';
 
 /** The contract as served: a copy of the parsed spec, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
@@ -55,7 +58,8 @@ function notAnObject(error: unknown, req: Request): DomainError | undefined {
 function bodyParsing(config: AppConfig) {
   const json = express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] });
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!BODY_METHODS.has(req.method) || !hasBody(req)) return next();
+    // The record pages read their own small forms (recordPages()).
+    if (!BODY_METHODS.has(req.method) || !hasBody(req) || isRecordPagePath(req.path)) return next();
     if (!req.is(['application/json', 'application/*+json'])) {
       const error = new DomainError('unsupported_media_type', 'Send the body as application/json.');
       return sendError(res, toErrorResponse(error, config.retryAfterSeconds));
@@ -69,6 +73,8 @@ function bodyParsing(config: AppConfig) {
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {
   app.disable('x-powered-by');
+  // Behind TRUST_PROXY proxies, req.ip and req.secure come from X-Forwarded-For/-Proto (login limits, Secure cookies).
+  if (config.trustProxy > 0) app.set('trust proxy', config.trustProxy);
   app.enableShutdownHooks();
   // Node's own bounds, behind requestTimeout(): a request whose headers never end is dropped too.
   const server = app.getHttpServer() as Server;
@@ -94,6 +100,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): Ne
   // The root has nothing of its own: it points to the docs, which need no key either.
   app.use((req: Request, res: Response, next: NextFunction) => (req.path === '/' && (req.method === 'GET' || req.method === 'HEAD') ? res.redirect(302, '/docs') : next()));
   app.use(apiKeyMiddleware(config));
+  // /app, which the key check lets through, and nothing else: its own session check.
+  app.use(recordPages(config));
   app.use(rateLimit(config, app.get(RateLimits)));
   // Before the body parser: what the service cannot take now is refused unread.
   app.use(admissionControl(config));
@@ -113,7 +121,8 @@ export interface CreateAppOptions {
   logDestination?: DestinationStream;
 }
 
-export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApp(given: AppConfig, options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const config = ensureSessionSecret(given);
   const logger = createLogger(config, options.logDestination);
   // Nest's own body parser is off: configureApp installs one with the configured limit and a 415 check.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger), {

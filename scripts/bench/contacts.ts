@@ -91,3 +91,48 @@ export function contactGenerator(seed: number, prefix: string, ownerIds: readonl
     },
   };
 }
+
+const COMPANY_TYPES = ['Privately Held', 'Public Company', 'Partnership', 'Self-Employed', 'Nonprofit'];
+const REVENUES = ['<$1M', '$1M-$10M', '$10M-$50M', '$50M-$100M', '$100M-$500M', '$500M+'];
+
+/**
+ * Companies as Enginy exports them: every documented field of CompanyInput (lists as the comma-separated
+ * text Enginy sends), a few custom fields, unique externalIds and domains; `ownerIds` as for contacts.
+ */
+export function companyGenerator(seed: number, prefix: string, ownerIds: readonly string[]): ContactGenerator {
+  const random = randomGenerator(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const head = (length: number): string => Array.from({ length }, () => BASE36[Math.floor(random() * 36)]).join('');
+  let counter = 0;
+  return {
+    next() {
+      counter++;
+      const seq = counter.toString(36);
+      const name = `${pick(COMPANIES)} ${pick(COUNTRIES)} ${prefix}${seq}`;
+      const slug = name.toLowerCase().normalize('NFD').replace(/[^a-z0-9]+/g, '-');
+      return {
+        externalId: `${head(10)}-co-${prefix}-${seq}`,
+        name,
+        domain: `https://www.${slug}.example.com/`,
+        industry: pick(INDUSTRIES),
+        numberOfEmployees: int(1, 20_000),
+        linkedinUrl: `https://www.linkedin.com/company/${slug}/`,
+        ownerId: ownerIds.length > 0 ? pick(ownerIds) : undefined,
+        description: `${name} ${Array.from({ length: int(40, 55) }, () => pick(WORDS)).join(' ')}.`,
+        location: pick(CITIES),
+        foundedYear: int(1950, 2024),
+        revenue: pick(REVENUES),
+        companyType: pick(COMPANY_TYPES),
+        technologiesUsed: `${pick(SKILLS)}, ${pick(SKILLS)}, ${pick(SKILLS)}`,
+        campaigns: `Q${int(1, 4)} Outbound ${pick(COUNTRIES)}, ${pick(INDUSTRIES)} nurture`,
+        lastContactedBy: `${pick(FIRST)} ${pick(LAST)}`,
+        leadCountries: `${pick(COUNTRIES)}, ${pick(COUNTRIES)}`,
+        headcountGrowth: int(-10, 60),
+        fundingStage: `Series ${pick(['A', 'B', 'C'])}`,
+        isCustomer: random() < 0.2,
+        tags: [pick(TAGS), pick(TAGS)],
+      };
+    },
+  };
+}

@@ -4,7 +4,19 @@ import autocannon from 'autocannon';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import type { CpuSplit } from './cpu.js';
 
-export type PhaseKind = 'floor' | 'new' | 'retry' | 'grown' | 'sync' | 'sync-floor' | 'update' | 'update-floor';
+export type PhaseKind =
+  | 'floor'
+  | 'new'
+  | 'retry'
+  | 'grown'
+  | 'sync'
+  | 'sync-floor'
+  | 'update'
+  | 'update-floor'
+  | 'companies'
+  | 'companies-floor'
+  | 'associations'
+  | 'associations-floor';
 
 /** How the floor sends its INSERTs: SQL text (mysql2 query) or prepared statements (mysql2 execute). */
 export type FloorProtocol = 'text' | 'prepared';
@@ -17,6 +29,7 @@ export interface PhaseResult {
   grown?: boolean;
   name: string;
   concurrency: number;
+  /** Records written: contacts, or companies, or pairs for associations. */
   contacts: number;
   seconds: number;
   /** Latency of each batch of 100, in milliseconds. */

@@ -5,6 +5,8 @@ import { linkedinKey } from '../../src/matching/linkedin-url.js';
 import { getMetadataArgsStorage } from 'typeorm';
 import { ContactEntity } from '../../src/contacts/contact.entity.js';
 import { contractSchema } from '../../src/contract/contract.js';
+import { v7 as uuidv7 } from 'uuid';
+import type { BatchDefinition } from '../../src/batch/batch-engine.js';
 
 /** The documented fields, from the contract, each with the column of the entity property of the same name. */
 const CONTACT_TEXT_FIELDS = Object.keys(contractSchema('ContactInput').properties as object)
@@ -77,12 +79,87 @@ export function escapedRow(values: (string | null)[]): string {
   return `(${values.map((v) => mysql.escape(v)).join(',')})`;
 }
 
+const columnList = (columns: readonly string[]) => columns.map((c) => `\`${c}\``).join(',');
+
 /** `INSERT INTO table (...) VALUES (?, ...), ...` for `rows` rows: the prepared form. */
-export function preparedInsert(table: string, rows: number): string {
-  const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
-  return `INSERT INTO \`${table}\` (${COLUMN_LIST}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')}`;
+export function preparedInsert(table: string, rows: number, columns: readonly string[] = COLUMNS): string {
+  const tuple = `(${columns.map(() => '?').join(',')})`;
+  return `INSERT INTO \`${table}\` (${columnList(columns)}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')}`;
 }
 
-export function insertStatement(table: string, tuples: string[]): string {
-  return `INSERT INTO \`${table}\` (${COLUMN_LIST}) VALUES ${tuples.join(',')}`;
+export function insertStatement(table: string, tuples: string[], columns: readonly string[] = COLUMNS): string {
+  return `INSERT INTO \`${table}\` (${columnList(columns)}) VALUES ${tuples.join(',')}`;
 }
+
+/** A table the floor writes: its columns, and an item's row in their order, as the service stores it. */
+export interface RowShape<Item> {
+  table: string;
+  columns: readonly string[];
+  row(item: Item, now: string): (string | null)[];
+}
+
+export const CONTACT_ROWS: RowShape<Record<string, unknown>> = {
+  table: 'contacts',
+  columns: COLUMNS,
+  row: (contact, now) => rowValues(contact, uuidv7(), now),
+};
+
+/**
+ * The rows of any record type on the batch engine, read from its BatchDefinition: id, key, each
+ * documented field of its item schema in its column (a whole number as digits), the derived columns,
+ * custom fields and timestamps.
+ */
+export function batchRows(definition: BatchDefinition<string>): RowShape<Record<string, unknown>> {
+  const columnOf = (property: string): string => {
+    const column = getMetadataArgsStorage().columns.find((c) => c.target === definition.entity && c.propertyName === property);
+    if (!column) throw new Error(`${String(definition.entity)} has no column for ${property}`);
+    return column.options.name ?? property;
+  };
+  const fields = Object.keys(contractSchema(definition.itemSchema).properties as object).filter((field) => field !== definition.keyProperty);
+  const documented = new Set([definition.keyProperty, ...fields]);
+  const derived = definition.derived ?? [];
+  const metadata = getMetadataArgsStorage().tables.find((t) => t.target === definition.entity);
+  return {
+    table: metadata?.name ?? definition.listKey,
+    columns: [
+      definition.idProperty,
+      definition.keyProperty,
+      ...fields,
+      ...derived.map((d) => d.property),
+      definition.customFieldsProperty,
+      definition.createdAtProperty,
+      definition.updatedAtProperty,
+    ].map(columnOf),
+    row(item, now) {
+      // Text fields only (the bench sends lists as text): the stored value is the given one.
+      const given: Record<string, string> = {};
+      for (const field of fields) {
+        const value = textOf(item[field]);
+        if (value !== null) given[field] = value;
+      }
+      const custom = Object.fromEntries(Object.entries(item).filter(([key]) => !documented.has(key)));
+      return [
+        uuidv7(),
+        String(item[definition.keyProperty]),
+        ...fields.map((f) => given[f] ?? null),
+        ...derived.map((d) => d.from(given)),
+        Object.keys(custom).length === 0 ? null : JSON.stringify(custom),
+        now,
+        now,
+      ];
+    },
+  };
+}
+
+/** One link of POST /associations, by CRM ids. */
+export interface Pair {
+  contactCRMId: string;
+  companyCRMId: string;
+}
+
+/** The contact_companies table: one row per pair, as the service stores it. */
+export const PAIR_ROWS: RowShape<Pair> = {
+  table: 'contact_companies',
+  columns: ['contact_crm_id', 'company_crm_id', 'created_at'],
+  row: (pair, now) => [pair.contactCRMId, pair.companyCRMId, now],
+};

@@ -1,4 +1,5 @@
 // Runs the built service as its own process, the way an operator runs it, and watches its memory.
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -87,6 +88,8 @@ export class ServiceProcess {
         DATABASE_URL: options.databaseUrl,
         API_KEYS: options.apiKey,
         ADMIN_API_KEYS: options.adminKey,
+        // Required in production; the bench never opens the record pages.
+        SESSION_SECRET: randomBytes(32).toString('base64url'),
         ...options.extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

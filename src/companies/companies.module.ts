@@ -11,5 +11,6 @@ import { RecordMatchingStore } from '../database/record-matching-store.js';
   imports: [MetricsModule, AssociationsModule],
   controllers: [CompaniesController],
   providers: [CompaniesService, CompaniesRepository, CompaniesMetrics, RecordMatchingStore],
+  exports: [CompaniesService],
 })
 export class CompaniesModule {}

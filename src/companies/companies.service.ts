@@ -93,4 +93,20 @@ export class CompaniesService {
     });
     return pageOf(rows, limit, (entity) => toCompany(entity));
   }
+
+  /** The record pages' search: one box for an externalId, domain or the start of a name; newest first. */
+  async searchCompanies(text: string | undefined, query: { cursor?: string; limit?: number }): Promise<CompanyPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const trimmed = text?.trim();
+    const rows = await this.companies.list({
+      text: trimmed ? { exact: trimmed, domainNormalized: normalizeDomain(trimmed) } : undefined,
+      beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
+    });
+    return pageOf(rows, limit, (entity) => toCompany(entity));
+  }
+
+  countCompanies(): Promise<number> {
+    return this.companies.count();
+  }
 }

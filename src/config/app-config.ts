@@ -48,8 +48,15 @@ export class AppConfig {
   readonly syncProperties: readonly string[];
   readonly retryAfterSeconds: number;
   readonly logLevel: string;
+  /** Signs the record pages' session cookies and CSRF tokens; outside production, made once in data/. */
+  readonly sessionSecret: string | undefined;
+  readonly sessionTtlMinutes: number;
+  /** How many proxies in front of the service to believe (X-Forwarded-For/-Proto); 0: none. */
+  readonly trustProxy: number;
+  /** Failed record-page logins per client address within 15 minutes before the next ones are refused. */
+  readonly loginMaxFailures: number;
 
-  constructor(values: Omit<AppConfig, 'isProduction' | 'withApiKeys'>) {
+  constructor(values: Omit<AppConfig, 'isProduction' | 'withApiKeys' | 'withSessionSecret'>) {
     Object.assign(this, values);
   }
 
@@ -59,6 +66,10 @@ export class AppConfig {
 
   withApiKeys(apiKeys: readonly string[], adminApiKeys: readonly string[] = this.adminApiKeys): AppConfig {
     return new AppConfig({ ...this, apiKeys, adminApiKeys });
+  }
+
+  withSessionSecret(sessionSecret: string): AppConfig {
+    return new AppConfig({ ...this, sessionSecret });
   }
 }
 
@@ -130,6 +141,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 const MIN_KEY_LENGTH = 16;
 const MAX_SYNC_PROPERTIES = 20;
+const MIN_SESSION_SECRET_LENGTH = 32;
 
 /**
  * The default bound on request bodies in flight: an eighth of the heap this process may grow to
@@ -183,6 +195,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (nodeEnv === 'production' && apiKeys.length + adminApiKeys.length === 0) {
     read.problems.push('API_KEYS (or ADMIN_API_KEYS) must be set when NODE_ENV=production');
   }
+  const sessionSecret = read.raw('SESSION_SECRET');
+  if (sessionSecret !== undefined && sessionSecret.length < MIN_SESSION_SECRET_LENGTH) {
+    read.problems.push(`SESSION_SECRET must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
+  }
+  if (nodeEnv === 'production' && sessionSecret === undefined) {
+    read.problems.push('SESSION_SECRET must be set when NODE_ENV=production (it signs the record pages\' sessions)');
+  }
 
   const config = new AppConfig({
     nodeEnv,
@@ -218,6 +237,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     syncProperties,
     retryAfterSeconds: read.int('RETRY_AFTER_SECONDS', 5, 1, 3600),
     logLevel,
+    sessionSecret,
+    sessionTtlMinutes: read.int('SESSION_TTL_MINUTES', 480, 1, 60 * 24 * 30),
+    trustProxy: read.int('TRUST_PROXY', 0, 0, 10),
+    loginMaxFailures: read.int('LOGIN_MAX_FAILURES', 5, 1, 1000),
   });
   // A key's share of the bodies in flight must hold at least one body of BODY_LIMIT, or the largest
   // batches would be refused for ever.

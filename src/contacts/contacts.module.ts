@@ -11,5 +11,6 @@ import { RecordMatchingStore } from '../database/record-matching-store.js';
   imports: [MetricsModule, AssociationsModule],
   controllers: [ContactsController],
   providers: [ContactsService, ContactsRepository, ContactsMetrics, RecordMatchingStore],
+  exports: [ContactsService],
 })
 export class ContactsModule {}

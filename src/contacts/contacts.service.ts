@@ -20,7 +20,7 @@ import { DEFAULT_PAGE_SIZE, decodeCursor, pageOf } from '../common/cursor.js';
 import { toContact } from './contact.mapper.js';
 import { CONTACTS_BATCH } from './contacts.batch.js';
 import { ContactsMetrics } from './contacts.metrics.js';
-import { ContactsRepository } from './contacts.repository.js';
+import { type ContactFilter, ContactsRepository } from './contacts.repository.js';
 
 export interface CreateContactsOutcome {
   /** true when at least one item is stored (created now or already existing). */
@@ -72,12 +72,30 @@ export class ContactsService {
     return toContact(entity, await this.associations.linkedCompanies(crmId));
   }
 
-  async listContacts(query: ListContactsQuery): Promise<ContactPage> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.contacts.list({
+  listContacts(query: ListContactsQuery): Promise<ContactPage> {
+    return this.page(query, {
       externalId: query.externalId,
       emailLower: query.email?.toLowerCase(),
       ownerId: query.ownerId,
+    });
+  }
+
+  /** The record pages' search: one box for an externalId, email, domain or name; newest first, by cursor. */
+  searchContacts(text: string | undefined, query: { cursor?: string; limit?: number }): Promise<ContactPage> {
+    return this.page(query, { text: text?.trim() || undefined });
+  }
+
+  countContacts(): Promise<number> {
+    return this.contacts.count();
+  }
+
+  private async page(
+    query: { cursor?: string; limit?: number },
+    filter: Omit<ContactFilter, 'beforeCrmId' | 'limit'>,
+  ): Promise<ContactPage> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.contacts.list({
+      ...filter,
       beforeCrmId: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });

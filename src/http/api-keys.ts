@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { sendError, toErrorResponse } from '../errors/error-response.js';
+import { isRecordPagePath } from '../records/record-routes.js';
 
 export type KeyRole = 'admin' | 'integration';
 
@@ -56,6 +57,9 @@ export function isPublicPath(path: string): boolean {
 }
 
 /**
+ * The record pages (/app) are for people with a browser: they take no key header and check a session
+ * of their own (recordPages()), mounted right after this middleware. Nothing outside /app is let through.
+ *
  * Authentication runs as the first Express middleware, before the body is read, so that a caller
  * without a key cannot make the service parse megabytes of JSON. Authorization (admin-only routes)
  * is the AdminGuard's job.
@@ -64,7 +68,7 @@ export function apiKeyMiddleware(config: AppConfig) {
   const keyring = new ApiKeyring(config.apiKeys, config.adminApiKeys);
   const header = config.apiKeyHeader.toLowerCase();
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'OPTIONS' || isPublicPath(req.path)) return next();
+    if (req.method === 'OPTIONS' || isPublicPath(req.path) || isRecordPagePath(req.path)) return next();
     const value = req.headers[header];
     const identity = keyring.identify(typeof value === 'string' ? value : undefined);
     if (!identity) {

@@ -1,6 +1,7 @@
 // Labels requests by the contract's path template (`/contacts/{crmId}`), never by the raw URL: a
 // label per crmId would grow without bound. Paths outside the contract share one label.
 import { contractPaths } from '../contract/contract.js';
+import { RECORD_PAGE_TEMPLATES } from '../records/record-routes.js';
 
 export const UNMATCHED_ROUTE = 'unmatched';
 
@@ -23,8 +24,9 @@ export class RouteTemplates {
       });
   }
 
+  /** The contract's paths and the record pages' (HTML, outside the contract). */
   static fromContract(): RouteTemplates {
-    return new RouteTemplates(contractPaths());
+    return new RouteTemplates([...contractPaths(), ...RECORD_PAGE_TEMPLATES]);
   }
 
   /** The template a request path belongs to; Swagger UI's assets count as `/docs`. */

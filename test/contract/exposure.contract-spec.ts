@@ -3,6 +3,7 @@
 // answers carry security headers, and a key can be held to a rate.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { PUBLIC_PAGE_PATHS, RECORD_PAGE_ROUTES } from '../../src/records/record-routes.js';
 import { ApiClient } from '../support/http.js';
 import { ADMIN_KEY, INTEGRATION_KEY } from '../support/keys.js';
 import { expectNoLeak } from '../support/leaks.js';
@@ -31,6 +32,9 @@ function appRoutes(t: TestApp): Route[] {
 const SAMPLE_ID = '0197a3f2-6c1e-7b3a-9d2e-1f4a5b6c7d8e';
 const concrete = (route: Route) => route.path.replace(/:\w+/g, SAMPLE_ID);
 const isDocs = (route: Route) => /^\/(docs(\/|$)|openapi\.(json|yaml)$)/.test(route.path);
+/** The record pages (HTML, behind a login of their own): exactly the routes src/records/record-routes.ts lists. */
+const isRecordPage = (route: Route) => route.path === '/app' || route.path.startsWith('/app/');
+const isApi = (route: Route) => !isDocs(route) && !isRecordPage(route);
 
 /** The operation of the contract a route serves. */
 function operationOf(route: Route): Record<string, any> {
@@ -50,15 +54,29 @@ describe('every route of the app', () => {
   });
   afterAll(() => t.close());
 
-  it('is found by the walk: the contract operations and the docs', () => {
-    const api = routes.filter((route) => !isDocs(route));
+  it('is found by the walk: the contract operations, the docs and the listed record pages', () => {
+    const api = routes.filter(isApi);
     expect(api.length).toBe(Object.values(spec.paths).flatMap((item: any) => Object.keys(item)).length);
     expect(routes.filter(isDocs).length).toBeGreaterThanOrEqual(4);
     for (const route of api) expect(operationOf(route)).toBeDefined();
+    const pages = routes.filter(isRecordPage).map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(pages.sort()).toEqual(RECORD_PAGE_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it('sends a visitor without a session from every record page to the login form, the form and its stylesheet aside', async () => {
+    for (const route of routes.filter(isRecordPage)) {
+      const res = await fetch(`${t.url}${concrete(route)}`, { method: route.method, redirect: 'manual', headers: { 'X-API-Key': ADMIN_KEY } });
+      const open = PUBLIC_PAGE_PATHS.has(route.path);
+      expect({ route: `${route.method} ${route.path}`, status: res.status }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: open ? (route.method === 'GET' ? 200 : 403) : 303,
+      });
+      if (!open) expect(res.headers.get('location')).toMatch(/^\/app\/login(\?|$)/);
+    }
   });
 
   it('answers 401 without a key, with a wrong key, and with the key in another header, except the docs and the raw contract', async () => {
-    for (const route of routes.filter((r) => !isDocs(r))) {
+    for (const route of routes.filter(isApi)) {
       const body = route.method === 'GET' ? undefined : {};
       const attempts = [
         { key: null },
@@ -93,13 +111,17 @@ describe('every route of the app', () => {
       ['GET', '/admin'],
       ['GET', '/.env'],
       ['GET', '/contacts/../../etc/passwd'],
+      // Only /app and below is the record pages' door, not whatever starts with the same letters.
+      ['GET', '/apps'],
+      ['GET', '/app.json'],
+      ['POST', '/appcontacts'],
     ]) {
       expect((await t.api.request(method, path, { key: null })).status).toBe(401);
     }
   });
 
   it('answers 403 to an integration key on operator routes, and lets an admin key through', async () => {
-    const operatorRoutes = routes.filter((r) => !isDocs(r) && isOperatorRoute(r));
+    const operatorRoutes = routes.filter((r) => isApi(r) && isOperatorRoute(r));
     expect(operatorRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /metrics', 'PATCH /users/:id', 'POST /users']);
     for (const route of operatorRoutes) {
       const body = route.method === 'GET' ? undefined : {};
@@ -112,7 +134,7 @@ describe('every route of the app', () => {
   });
 
   it('never answers 403 to an integration key on the routes Enginy calls', async () => {
-    for (const route of routes.filter((r) => !isDocs(r) && !isOperatorRoute(r))) {
+    for (const route of routes.filter((r) => isApi(r) && !isOperatorRoute(r))) {
       const body = route.method === 'GET' ? undefined : { contacts: [{ externalId: 'walk' }] };
       const res = await t.api.request(route.method, concrete(route), { body });
       expect([401, 403]).not.toContain(res.status);

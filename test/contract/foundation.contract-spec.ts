@@ -7,12 +7,15 @@ import { specOperations } from '../support/spec.js';
 
 const run = promisify(execFile);
 
-/** The routes Express actually serves (Nest controllers), as `METHOD /path/{param}`. */
+/**
+ * The routes Express actually serves (Nest controllers), as `METHOD /path/{param}`, less the docs and
+ * the record pages (HTML for people, outside the contract: see src/records/record-routes.ts).
+ */
 function servedRoutes(t: TestApp): string[] {
   const express = t.app.getHttpAdapter().getInstance();
   const stack = (express.router ?? express._router).stack as { route?: { path: string; methods: Record<string, boolean> } }[];
   return stack
-    .filter((layer) => layer.route && !layer.route.path.startsWith('/docs') && !layer.route.path.startsWith('/openapi'))
+    .filter((layer) => layer.route && !/^\/(docs|openapi|app(\/|$))/.test(layer.route.path))
     .flatMap((layer) =>
       Object.keys(layer.route!.methods)
         .filter((method) => method !== '_all')

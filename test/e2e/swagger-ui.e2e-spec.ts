@@ -2,44 +2,14 @@
 // "Try it out" on POST /contacts with the spec's own example, and see a 201 with a crmId on the page.
 // Needs Chromium at /usr/bin/chromium (Debian's `chromium` package; scripts/ensure-chromium.sh installs
 // it). Without it the test is skipped with a notice, except in CI, where it fails.
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, launchChromium, requireChromium } from '../support/chromium.js';
 import { INTEGRATION_KEY } from '../support/keys.js';
 import { assertMatchesSpec, spec } from '../support/spec.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Flags for a headless Chromium on a closed network: no sandbox (containers), no GPU, and none of the
-// background connections (QUIC, component updates, sync) that would be refused and slow it down.
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !process.env.CI) {
-  console.warn(
-    `Skipping the Swagger UI browser test: no Chromium at ${CHROMIUM}. ` +
-      'Install it with `apt-get install -y chromium` (or scripts/ensure-chromium.sh).',
-  );
-}
-
 describe('Swagger UI in Chromium', () => {
-  if (!haveChromium) {
-    // In CI a missing browser is a broken pipeline, not a reason to skip the proof.
-    (process.env.CI ? it : it.skip)(`needs Chromium at ${CHROMIUM}`, () => {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: run scripts/ensure-chromium.sh before the tests.`);
-    });
-    return;
-  }
+  if (!requireChromium('the Swagger UI browser test')) return;
 
   let t: TestApp;
   let browser: Browser;
@@ -48,7 +18,7 @@ describe('Swagger UI in Chromium', () => {
   beforeAll(async () => {
     t = await createTestApp();
     // launch() gives the browser a new, empty profile (user data dir) of its own.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   }, 60_000);
 
@@ -58,7 +28,6 @@ describe('Swagger UI in Chromium', () => {
   });
 
   it('authorizes with a key, runs "Try it out" on POST /contacts with the spec example, and shows a 201 with a crmId', async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     try {
       await page.goto(`${t.url}/docs`);
       await page.locator('.information-container .title').filter({ hasText: spec.info.title }).waitFor();

@@ -50,7 +50,13 @@ describe('loadConfig', () => {
 
   it('refuses to run in production without a key', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('API_KEYS');
-    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'k'.repeat(32) }).apiKeys).toEqual(['k'.repeat(32)]);
+    expect(loadConfig({ NODE_ENV: 'production', API_KEYS: 'k'.repeat(32), SESSION_SECRET: 's'.repeat(32) }).apiKeys).toEqual(['k'.repeat(32)]);
+  });
+
+  it('refuses to run in production without a session secret, and takes none shorter than 32 characters', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', API_KEYS: 'k'.repeat(32) })).toThrow('SESSION_SECRET');
+    expect(() => loadConfig({ SESSION_SECRET: 'short' })).toThrow('SESSION_SECRET');
+    expect(loadConfig({ SESSION_TTL_MINUTES: '30', TRUST_PROXY: '1' })).toMatchObject({ sessionTtlMinutes: 30, trustProxy: 1 });
   });
 
   it('reads sizes and lists', () => {

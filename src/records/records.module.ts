@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CompaniesModule } from '../companies/companies.module.js';
+import { ContactsModule } from '../contacts/contacts.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { RecordViews } from './record-views.js';
+import { RecordsController } from './records.controller.js';
+import { RecordsService } from './records.service.js';
+
+@Module({
+  imports: [ContactsModule, CompaniesModule, UsersModule],
+  controllers: [RecordsController],
+  providers: [RecordsService, RecordViews],
+})
+export class RecordsModule {}
