@@ -11,5 +11,6 @@ import { ActivitiesService } from './activities.service.js';
   imports: [IdempotencyModule, MetricsModule, ReferencesModule],
   controllers: [ActivitiesController],
   providers: [ActivitiesService, ActivitiesRepository, ActivitiesMetrics],
+  exports: [ActivitiesService],
 })
 export class ActivitiesModule {}

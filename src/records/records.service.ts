@@ -3,10 +3,12 @@
 // search pages; the home page's counts and latest exports.
 import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '../common/ids.js';
+import { ActivitiesService, type ActivityOwner } from '../activities/activities.service.js';
 import { CompaniesService } from '../companies/companies.service.js';
 import { ContactsService } from '../contacts/contacts.service.js';
-import type { Company, Contact } from '../contract/api-types.js';
+import type { Activity, Company, Contact, Task } from '../contract/api-types.js';
 import { DomainError } from '../errors/domain-error.js';
+import { TasksService } from '../tasks/tasks.service.js';
 import { UsersService } from '../users/users.service.js';
 import { fieldText, safeHref } from './record-views.js';
 
@@ -36,6 +38,13 @@ const OWN_SECTIONS = new Set(['customFields', 'companies', 'contacts']);
 const LINK_FIELDS = new Set(['linkedinUrl']);
 
 export const PAGE_SIZE = 25;
+/** The latest activities a record page shows, and the most tasks of each kind (open, completed). */
+export const TIMELINE_SIZE = 50;
+export const TASKS_SIZE = 50;
+
+/** Open tasks by due date (soonest first, undated last); completed ones by completion, latest first. */
+const byDueDate = (a: Task, b: Task): number => (a.dueDate ?? '\uffff').localeCompare(b.dueDate ?? '\uffff');
+const byCompletedAt = (a: Task, b: Task): number => (b.completedAt ?? '').localeCompare(a.completedAt ?? '');
 
 const humanize = (name: string): string => {
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
@@ -73,25 +82,53 @@ export class RecordsService {
     @Inject(ContactsService) private readonly contacts: ContactsService,
     @Inject(CompaniesService) private readonly companies: CompaniesService,
     @Inject(UsersService) private readonly users: UsersService,
+    @Inject(ActivitiesService) private readonly activities: ActivitiesService,
+    @Inject(TasksService) private readonly tasks: TasksService,
   ) {}
 
   async contactPage(crmId: string) {
     if (!isUuid(crmId)) throw new DomainError('not_found', 'No contact has this id.');
     const contact = await this.contacts.getContact(crmId.toLowerCase());
     const linked = (contact.companies?.data ?? []).map((company) => ({ href: `/app/companies/${company.crmId}`, name: companyName(company), detail: company.domain ?? '' }));
-    return { contact, ...(await this.recordView(contact, contactName(contact), linked, contact.companies?.hasMore)) };
+    return { contact, ...(await this.recordView(contact, contactName(contact), linked, contact.companies?.hasMore, { contactId: contact.crmId })) };
   }
 
   async companyPage(crmId: string) {
     if (!isUuid(crmId)) throw new DomainError('not_found', 'No company has this id.');
     const company = await this.companies.getCompany(crmId.toLowerCase());
     const linked = (company.contacts?.data ?? []).map((contact) => ({ href: `/app/contacts/${contact.crmId}`, name: contactName(contact), detail: contact.email ?? '' }));
-    return { company, ...(await this.recordView(company, companyName(company), linked, company.contacts?.hasMore)) };
+    return { company, ...(await this.recordView(company, companyName(company), linked, company.contacts?.hasMore, { companyId: company.crmId })) };
   }
 
-  /** What a contact's and a company's page share: fields, custom fields, owner, links. */
-  private async recordView(record: Contact | Company, name: string, linked: { href: string; name: string; detail: string }[], moreLinked = false) {
-    return { name, fields: fieldRows(record), customFields: customRows(record), owner: await this.ownerOf(record.ownerId), linked, moreLinked };
+  /** What a contact's and a company's page share: fields, custom fields, owner, links, activities, tasks. */
+  private async recordView(
+    record: Contact | Company,
+    name: string,
+    linked: { href: string; name: string; detail: string }[],
+    moreLinked: boolean | undefined,
+    lead: ActivityOwner,
+  ) {
+    const [owner, timeline, tasks] = await Promise.all([this.ownerOf(record.ownerId), this.timeline(lead), this.tasksOf(lead)]);
+    return { name, fields: fieldRows(record), customFields: customRows(record), owner, linked, moreLinked: moreLinked ?? false, ...timeline, ...tasks };
+  }
+
+  /** The latest activities, newest occurredAt first: the query GET /contacts/{crmId}/activities answers with. */
+  private async timeline(lead: ActivityOwner): Promise<{ activities: Activity[]; moreActivities: boolean }> {
+    const page = await this.activities.list(lead, { limit: TIMELINE_SIZE });
+    return { activities: page.data, moreActivities: page.nextCursor !== null };
+  }
+
+  /** Open tasks (by due date), then completed ones (latest first): GET /tasks's contactId/companyId filter. */
+  private async tasksOf(lead: ActivityOwner) {
+    const [open, done] = await Promise.all([
+      this.tasks.list({ ...lead, completed: false, limit: TASKS_SIZE }),
+      this.tasks.list({ ...lead, completed: true, limit: TASKS_SIZE }),
+    ]);
+    return {
+      openTasks: [...open.data].sort(byDueDate),
+      completedTasks: [...done.data].sort(byCompletedAt),
+      moreTasks: open.nextCursor !== null || done.nextCursor !== null,
+    };
   }
 
   /** The owner's name, or a note when the id names no user (deleted since, or never known). */

@@ -11,5 +11,6 @@ import { TasksService } from './tasks.service.js';
   imports: [IdempotencyModule, MetricsModule, ReferencesModule],
   controllers: [TasksController],
   providers: [TasksService, TasksRepository, TasksMetrics],
+  exports: [TasksService],
 })
 export class TasksModule {}

@@ -129,6 +129,48 @@ describe('the record pages', () => {
     expect((await operator.get(`/app/companies/${UNKNOWN_ID}`)).status).toBe(404);
   });
 
+  it('show the activity timeline newest first, bodies as text, and the tasks open first by due date, then completed', async () => {
+    const log = (body: Record<string, unknown>) => t.api.post('/activities', { type: 'EMAIL', direction: 'OUTBOUND', contactId: crmId, ...body });
+    expect((await log({ subject: 'First touch', body: 'Hello', occurredAt: '2026-11-01T09:00:00.000Z' })).status).toBe(201);
+    expect((await log({ subject: 'Reply <i>seen</i>', direction: 'INBOUND', body: '<p>Hi</p><script>alert(1)</script>', occurredAt: '2026-11-20T10:30:00.000Z' })).status).toBe(201);
+    expect((await log({ type: 'LINKEDIN_INMAIL', subject: 'Middle note', body: 'Connected', occurredAt: '2026-11-10T08:00:00.000Z' })).status).toBe(201);
+    expect((await t.api.post('/activities', { type: 'EMAIL', direction: 'OUTBOUND', companyId, subject: 'Company newsletter', body: 'News' })).status).toBe(201);
+    // Created in another order than their due dates, so that the page's order is its own.
+    const later = await t.api.post('/tasks', { subject: 'Send contract', dueDate: '2026-12-20', contactId: crmId });
+    const sooner = await t.api.post('/tasks', { subject: 'Call Ada', dueDate: '2026-12-05', contactId: crmId, companyId });
+    const done = await t.api.post('/tasks', { subject: 'Book demo', dueDate: '2026-11-02', contactId: crmId });
+    expect([later.status, sooner.status, done.status]).toEqual([201, 201, 201]);
+    expect((await t.api.patch(`/tasks/${done.body.id}`, { completed: true })).status).toBe(200);
+
+    const operator = new PageClient(t.url);
+    await operator.login();
+    const page = await operator.get(`/app/contacts/${crmId}`);
+    expect(page.status).toBe(200);
+    expectPageHeaders(page.headers);
+    const at = (text: string): number => page.text.indexOf(text);
+    expect(page.text).toContain('<h2 id="activities-h">Activity timeline</h2>');
+    expect(at('Reply &lt;i&gt;seen&lt;/i&gt;')).toBeGreaterThan(at('Activity timeline'));
+    expect(at('Reply &lt;i&gt;seen&lt;/i&gt;')).toBeLessThan(at('Middle note'));
+    expect(at('Middle note')).toBeLessThan(at('First touch'));
+    expect(page.text).toContain('&lt;p&gt;Hi&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).toContain('<time datetime="2026-11-20T10:30:00.000Z">2026-11-20 10:30</time>');
+    for (const word of ['INBOUND', 'OUTBOUND', 'LINKEDIN_INMAIL']) expect(page.text).toContain(word);
+    expect(page.text).not.toContain('Company newsletter');
+    expect(page.text).not.toMatch(/<script|<p>Hi|<i>seen/i);
+    expect(at('Call Ada')).toBeGreaterThan(at('<h2 id="tasks-h">Tasks</h2>'));
+    expect(at('Call Ada')).toBeLessThan(at('Send contract'));
+    expect(at('Send contract')).toBeLessThan(at('Book demo'));
+    expect(page.text).toContain('due <time datetime="2026-12-05T00:00:00.000Z">');
+    expect(page.text).toMatch(/Book demo <span class="muted">completed <time datetime="[^"]+Z">/);
+
+    const company = await operator.get(`/app/companies/${companyId}`);
+    expect(company.status).toBe(200);
+    expect(company.text).toContain('Company newsletter');
+    expect(company.text).not.toContain('First touch');
+    expect(company.text).toContain('Call Ada');
+    expect(company.text).not.toContain('Send contract');
+  });
+
   it('refuse a wrong key, an integration key and a form without its CSRF token', async () => {
     const visitor = new PageClient(t.url);
     for (const key of ['not-the-key-but-long-enough-000', INTEGRATION_KEY, '']) {

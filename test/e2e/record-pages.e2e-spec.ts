@@ -64,6 +64,17 @@ describe('the record pages in Chromium', () => {
     });
     crmId = exported.body.results[0].crmId;
     await t.api.post('/associations', { associations: [{ contactCRMId: crmId, companyCRMId: companyId }] });
+    // An e-mail whose HTML body holds the probes, and a task, on the exported contact.
+    const logged = await t.api.post('/activities', {
+      type: 'EMAIL',
+      direction: 'INBOUND',
+      subject: `Re: ${PROBES[0]}`,
+      body: `<p>Thanks</p>${PROBES.join('')}`,
+      occurredAt: '2026-11-27T15:00:00.000Z',
+      contactId: crmId,
+    });
+    const task = await t.api.post('/tasks', { subject: `Follow up ${PROBES[1]}`, dueDate: '2026-12-03', contactId: crmId });
+    expect([logged.status, task.status]).toEqual([201, 201]);
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Any CSP violation in any page of the context is reported to the test through a binding.
@@ -100,10 +111,18 @@ describe('the record pages in Chromium', () => {
     for (const expected of ['grace.hopper@probe.example', '+34 600 000 000', 'campaignEngagementStatus', 'Replied', 'campaignOpens', ...PROBES]) {
       expect(text).toContain(expected.replace(/\s+/g, ' '));
     }
+    // The activity timeline and the task, their markup as text.
+    const timeline = (await page.locator('.timeline').innerText()).replace(/\s+/g, ' ');
+    for (const expected of ['EMAIL', 'INBOUND', '2026-11-27 15:00', `Re: ${PROBES[0]}`, `<p>Thanks</p>${PROBES.join('')}`]) {
+      expect(timeline).toContain(expected.replace(/\s+/g, ' '));
+    }
+    const tasks = (await page.locator('.tasks').innerText()).replace(/\s+/g, ' ');
+    expect(tasks).toContain(`Follow up ${PROBES[1]}`);
+    expect(tasks).toContain('due 2026-12-03 00:00');
     // The linked company, by name, as a link to its page.
     await page.getByRole('link', { name: `Probe Corp ${PROBES[1]}` }).waitFor();
     // A javascript: URL is shown, never linked; no stored markup became an element.
-    expect(await page.locator('a[href^="javascript"], main script, main img, main svg, main iframe, main style').count()).toBe(0);
+    expect(await page.locator('a[href^="javascript"], main script, main img, main svg, main iframe, main style, main p:has-text("Thanks")').count()).toBe(0);
     expect(await page.content()).not.toContain(ADMIN_KEY);
     await page.screenshot({ path: `${ARTIFACTS}record-pages-contact-laptop.png`, fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
