@@ -10,6 +10,9 @@ export CLUSTER_PORT_BASE="${CLUSTER_PORT_BASE:-24300}"
 export CLUSTER_REPLICAS="${CLUSTER_REPLICAS:-2}"
 export CLUSTER_REDIS_URL="${CLUSTER_REDIS_URL-redis://127.0.0.1:6379}"
 export RETRY_AFTER_SECONDS=1 LOG_LEVEL=warn CLUSTER_SKIP_BUILD=1
+# One key drives all 16 clients here: give it the whole service (the default per-key share, half of
+# MAX_BATCHES_IN_FLIGHT, would answer 429 by design, and this test is about faults, not fair shares).
+export KEY_SHARE_PERCENT=100 MAX_BATCHES_IN_FLIGHT=32
 
 cleanup() {
   local status=$?
