@@ -13,7 +13,8 @@ import { type DocBlock, docBlocks, documentationFiles } from '../support/doc-blo
 import { freshDatabase, type TestDatabase } from '../support/test-app.js';
 
 /** The longest a file's commands may take (tool installs from the registry included). */
-const FILE_TIMEOUT_MS = 300_000;
+// Generous: two blocks install npm packages, which a busy machine makes slow; a quiet one runs a file in about a minute.
+const FILE_TIMEOUT_MS = 600_000;
 
 const PREAMBLE = String.raw`set -euo pipefail
 # Records the status of every curl answer, by block, without touching what curl prints.

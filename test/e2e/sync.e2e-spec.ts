@@ -8,7 +8,8 @@ import { createTestApp, type TestApp, useTestApp } from '../support/test-app.js'
 type SyncResult = { externalId: string; crmId: string; matchedBy: string };
 
 describe('Sync after an export, as Enginy runs it', () => {
-  const t = useTestApp({ SYNC_PROPERTIES: 'campaignEngagementStatus,leadScore' });
+  // 16 concurrent writers of one key: the whole service is theirs (the default per-key share answers 429 past 8 batches).
+  const t = useTestApp({ SYNC_PROPERTIES: 'campaignEngagementStatus,leadScore', KEY_SHARE_PERCENT: '100', MAX_BATCHES_IN_FLIGHT: '32' });
   const run = runId();
   const exported = leads(run, 40);
   const crmIdOf = new Map<string, string>();
