@@ -1,16 +1,14 @@
 // The set-based partial update behind PUT /contacts and PUT /companies: a batch of changes goes to the
 // database as a join of the table against a derived table of the batch's rows (one `SELECT ? AS ...`
-// per item, glued with UNION ALL), so 100 items cost two statements, not 100 round trips.
+// per item, glued with UNION ALL), so 100 items cost one statement, not 100 round trips.
 //
 // Each row of the derived table carries, for every column some item of the batch sets, a flag (does
 // this item set it?) and the value, and the item's custom-fields patch as JSON text. Custom fields are
 // merged by the database itself (JSON_MERGE_PATCH / json_patch) inside the UPDATE: no read-modify-write,
 // so two concurrent updates of different keys of one record both survive.
 //
-// Two statements, in the caller's transaction: the first moves `updated_at` on the rows where some
-// value really changes (compared against the values still stored), the second writes the values.
-// One statement cannot do both on MySQL: a multi-table UPDATE promises no order for its assignments,
-// so `updated_at` could be compared against values already overwritten.
+// One statement, in the caller's transaction, which also moves `updated_at`: the caller writes only the
+// rows where some value really changes (update-plan.ts decides that from the values it read under lock).
 //
 // Why grouped: the bench's update floors (docs/performance.md, "Sync and update") send the same 100
 // changes as one joined UPDATE and as 100 single-row UPDATEs in one transaction; on MariaDB 10.11 the
@@ -76,17 +74,6 @@ export async function mergeUpdate(
     const t = (column: string) => `t.${q(column)}`;
     const stored = `COALESCE(${t(target.customFields)}, '{}')`;
     const merged = `${flavor === 'sqlite' ? 'json_patch' : 'JSON_MERGE_PATCH'}(${stored}, v.${q('p')})`;
-    const sameJson =
-      flavor === 'mysql'
-        ? `${merged} = CAST(${stored} AS JSON)`
-        : flavor === 'mariadb'
-          ? `JSON_COMPACT(${merged}) = JSON_COMPACT(${stored})`
-          : `${merged} = json(${stored})`;
-    const differs = (a: string, b: string) => (flavor === 'sqlite' ? `${a} IS NOT ${b}` : `NOT (${a} <=> ${b})`);
-    const changed = [
-      ...columns.map((column, i) => `(v.${q(`s${i}`)} = 1 AND ${differs(t(column), `v.${q(`v${i}`)}`)})`),
-      ...(patched ? [`(v.${q('p')} IS NOT NULL AND NOT (${sameJson}))`] : []),
-    ].join(' OR ');
     // A merge the database refuses answers NULL on MariaDB: keep what is stored rather than lose it
     // (the service checks beforehand what the databases refuse, so this is a last guard).
     const assignments = [
@@ -98,17 +85,11 @@ export async function mergeUpdate(
     const table = `${q(target.table)}`;
     const joined = `t.${q(target.id)} = v.${q('id')}`;
     if (flavor === 'sqlite') {
-      await manager.query(`UPDATE ${table} AS t SET ${q(target.updatedAt)} = ? FROM ${derived} WHERE ${joined} AND (${changed})`, [timestamp, ...params]);
-      await manager.query(
-        `UPDATE ${table} AS t SET ${assignments.map(([column, value]) => `${q(column)} = ${value}`).join(', ')} FROM ${derived} WHERE ${joined}`,
-        params,
-      );
+      const set = [`${q(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${q(column)} = ${value}`)].join(', ');
+      await manager.query(`UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
     } else {
-      await manager.query(`UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${t(target.updatedAt)} = ? WHERE ${changed}`, [...params, timestamp]);
-      await manager.query(
-        `UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${assignments.map(([column, value]) => `${t(column)} = ${value}`).join(', ')}`,
-        params,
-      );
+      const set = [`${t(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${t(column)} = ${value}`)].join(', ');
+      await manager.query(`UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
     }
   }
 }

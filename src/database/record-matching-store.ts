@@ -1,6 +1,6 @@
 // The database side of sync and update, for any record table (contacts, companies): the lookups of a
 // sync (one query per rule for the whole batch, on an indexed column, the oldest record per key) and
-// the transaction of an update (a locked read of the named records, then set-based merges).
+// the transaction of an update (a locked read of the named records, then one set-based merge a round).
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget } from 'typeorm';
 import type { ReferenceRule } from '../batch/batch-store.js';
@@ -30,6 +30,8 @@ export interface RecordWrite {
 export interface LockedRecord {
   externalId: string;
   customFields: string | null;
+  /** The stored values of the properties the update names, as the driver reads them. */
+  values: Record<string, unknown>;
 }
 
 const DEADLOCK_RETRIES = 3;
@@ -70,13 +72,15 @@ export class RecordMatchingStore {
   }
 
   /**
-   * Applies an update in one transaction: reads the named records (locked on MySQL, so that the
-   * checks `decide` makes still hold when the writes land), lets `decide` turn them into rounds of
-   * rows, and writes each round with one set-based merge (see merge-update.ts). Retried on deadlock.
+   * Applies an update in one transaction: reads the named records with the stored values of
+   * `properties` (locked on MySQL, so that the checks `decide` makes, and what it finds changed, still
+   * hold when the writes land), lets `decide` turn them into rounds of rows, and writes each round
+   * with one set-based merge (see merge-update.ts). Retried on deadlock.
    */
   async update(
     table: RecordTable<string>,
     crmIds: string[],
+    properties: readonly string[],
     references: readonly { rule: ReferenceRule; ids: string[] }[],
     now: Date,
     decide: (stored: Map<string, LockedRecord>, found: Set<string>[]) => RecordWrite[][],
@@ -89,15 +93,27 @@ export class RecordMatchingStore {
           async (manager) => {
             const q = (name: string) => manager.connection.driver.escape(name);
             const id = this.column(manager, table, 'crmId');
+            // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
+            const named = properties.map((property, i) => `${this.column(manager, table, property)} AS ${q(`v${i}`)}`);
             const rows = (await manager.query(
-              `SELECT ${id} AS ${q('crmId')}, ${this.column(manager, table, 'externalId')} AS ${q('externalId')}, ` +
-                `${this.column(manager, table, 'customFields')} AS ${q('customFields')} FROM ${q(this.tableName(manager, table))} ` +
+              `SELECT ${[
+                `${id} AS ${q('crmId')}`,
+                `${this.column(manager, table, 'externalId')} AS ${q('externalId')}`,
+                `${this.column(manager, table, 'customFields')} AS ${q('customFields')}`,
+                ...named,
+              ].join(', ')} FROM ${q(this.tableName(manager, table))} ` +
                 `WHERE ${id} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
               sorted,
-            )) as ({ crmId: string } & LockedRecord)[];
+            )) as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
             const found: Set<string>[] = [];
             for (const { rule, ids } of references) found.push(await this.existing(manager, rule, ids));
-            const rounds = decide(new Map(rows.map((row) => [row.crmId, { externalId: row.externalId, customFields: row.customFields }])), found);
+            const stored = new Map<string, LockedRecord>();
+            for (const row of rows) {
+              const values: Record<string, unknown> = {};
+              properties.forEach((property, i) => (values[property] = row[`v${i}`]));
+              stored.set(row.crmId, { externalId: row.externalId, customFields: row.customFields, values });
+            }
+            const rounds = decide(stored, found);
             const metadata = manager.connection.getMetadata(table.entity);
             const columnOf = (property: string) => {
               const column = metadata.findColumnWithPropertyName(property);

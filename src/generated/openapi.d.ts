@@ -58,9 +58,10 @@ export interface paths {
          *       the item and for the contact once merged.
          *     * `externalId` cannot change: sending a different one is `IMMUTABLE_FIELD` (sending the same
          *       one is allowed and ignored). `crmId`, `createdAt` and `updatedAt` are the service's.
-         *     * `updatedAt` moves only when a stored value actually changed. The matching keys (lower-cased
-         *       email, normalized LinkedIn URL) follow the new values, so `POST /contacts/sync` finds the
-         *       contact under its new email.
+         *     * `updatedAt` moves only when a stored value actually changed (compared exactly: a change of
+         *       case is a change); an item that changes nothing succeeds without a write. The matching keys
+         *       (lower-cased email, normalized LinkedIn URL) follow the new values, so `POST /contacts/sync`
+         *       finds the contact under its new email.
          *     * Several items for one `crmId` are applied in request order (the later value of a key wins).
          *
          *     `results` has one entry per item, in request order, with `success`; `errors` says why each failed

@@ -1,7 +1,7 @@
 // POST /<records>/sync and PUT /<records> for any record type (contacts, companies): the items read
 // by the engine's spec-driven validator, the matching rules tried in order (one query per rule for
-// the batch), and the partial merge (one locked read, one query per reference rule, two set-based
-// statements per round). A record type plugs in with a SyncDefinition, as it does into the batch
+// the batch), and the partial merge (one locked read, one query per reference rule, one set-based
+// statement per round). A record type plugs in with a SyncDefinition, as it does into the batch
 // engine with a BatchDefinition.
 import { batchItems, type BatchReference } from '../batch/batch-engine.js';
 import { ItemValidator } from '../batch/item-validator.js';
@@ -92,7 +92,8 @@ export class RecordSync<Rule extends string> {
         rule,
         ids: [...new Set(changes.flatMap((change) => (typeof change.fields[rule.field] === 'string' ? [change.fields[rule.field]!] : [])))],
       }));
-      await this.store.update(table, changes.map((change) => change.crmId), referenced, new Date(), (stored, found) => {
+      const named = [...new Set(changes.flatMap((change) => Object.keys(change.fields)))];
+      await this.store.update(table, changes.map((change) => change.crmId), named, referenced, new Date(), (stored, found) => {
         late = []; // a deadlock retry decides again
         const referencedOk = changes.filter((change) => {
           const broken = references.findIndex((rule, r) => {

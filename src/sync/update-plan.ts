@@ -3,6 +3,11 @@
 // limits once merged (and within what the databases' JSON functions take). The changes that pass are
 // split into rounds: round n holds the n-th change of each record, so that several items for one
 // crmId apply in request order, each round one set-based statement.
+//
+// It also decides, from the values read under lock, whether each change really changes something
+// (`updatedAt` moves only then, and a change that changes nothing is not written): a named field whose
+// value differs from the stored one (compared exactly: a change of case is a change), or custom fields
+// that differ once merged. Later rounds compare against what the earlier ones leave.
 import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import type { UpdateError, UpdateErrorCode } from '../contract/api-types.js';
 import type { LockedRecord } from '../database/record-matching-store.js';
@@ -14,6 +19,8 @@ export interface RecordChange {
   crmId: string;
   /** When sent: must equal the stored one. */
   externalId: string | null;
+  /** The documented fields the item names, entity property → new value as text (null clears). */
+  fields: Record<string, string | null>;
   /** The custom-fields JSON Merge Patch as JSON text, or null. */
   patch: string | null;
 }
@@ -25,7 +32,11 @@ export function updateError(index: number, crmId: string | null, code: UpdateErr
   return report;
 }
 
-/** Checks `changes` (request order) against `stored`; failures go to `errors`, the rest into rounds of `toRow`. */
+/**
+ * Checks `changes` (request order) against `stored`; failures go to `errors`, the rest into rounds of
+ * `toRow`. A change that changes nothing succeeds without a row: every row written changes something,
+ * so its `updatedAt` moves.
+ */
 export function planRounds<Change extends RecordChange, Row>(
   changes: readonly Change[],
   stored: ReadonlyMap<string, LockedRecord>,
@@ -36,6 +47,8 @@ export function planRounds<Change extends RecordChange, Row>(
   const rounds: Row[][] = [];
   const seen = new Map<string, number>();
   const custom = new Map<string, unknown>();
+  // What the earlier changes of a record leave in its named fields (those not here are as stored).
+  const current = new Map<string, Record<string, unknown>>();
   for (const change of changes) {
     const { index, crmId } = change;
     const record = stored.get(crmId);
@@ -47,6 +60,7 @@ export function planRounds<Change extends RecordChange, Row>(
       errors.push(updateError(index, crmId, 'IMMUTABLE_FIELD', 'externalId', 'externalId cannot change: it differs from the stored one.'));
       continue;
     }
+    let touch = false;
     if (change.patch !== null) {
       const outcome = mergeCustom(custom.has(crmId) ? custom.get(crmId) : record.customFields, change.patch, noun);
       if ('problem' in outcome) {
@@ -54,13 +68,49 @@ export function planRounds<Change extends RecordChange, Row>(
         errors.push(updateError(index, crmId, code, field, message));
         continue;
       }
+      touch = !jsonEqual(outcome.base, outcome.merged);
       custom.set(crmId, outcome.merged);
     }
+    const values = current.get(crmId) ?? record.values;
+    let next: Record<string, unknown> | undefined;
+    for (const [property, value] of Object.entries(change.fields)) {
+      if (sameValue(property in values ? values[property] : undefined, value)) continue;
+      touch = true;
+      (next ??= { ...values })[property] = value;
+    }
+    if (next) current.set(crmId, next);
+    if (!touch) continue; // nothing to write: the item succeeds as it is
     const round = seen.get(crmId) ?? 0;
     seen.set(crmId, round + 1);
     (rounds[round] ??= []).push(toRow(change));
   }
   return rounds;
+}
+
+/**
+ * A stored value (as the driver reads it: text, a number for whole-number columns, null) against the
+ * text an update sends (null clears). Undefined (not read) counts as different.
+ */
+function sameValue(stored: unknown, sent: string | null): boolean {
+  if (sent === null || stored === null) return stored === sent;
+  if (typeof stored === 'string') return stored === sent;
+  if (typeof stored === 'number') return stored === Number(sent);
+  return false;
+}
+
+/** JSON values equal as JSON: objects whatever their key order, arrays item by item. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => jsonEqual(item, other[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
 }
 
 interface CustomProblem {
@@ -69,8 +119,11 @@ interface CustomProblem {
   message: string;
 }
 
-/** The merged custom fields (parsed), or why the merge is refused. `current` is stored JSON text or an earlier merge. */
-function mergeCustom(current: unknown, patch: string, noun: string): { merged: unknown } | { problem: CustomProblem } {
+/**
+ * The custom fields before (`base`, parsed; `{}` when none) and once merged, or why the merge is
+ * refused. `current` is stored JSON text or an earlier merge.
+ */
+function mergeCustom(current: unknown, patch: string, noun: string): { base: unknown; merged: unknown } | { problem: CustomProblem } {
   if (typeof current === 'string' && hasEscapedLoneSurrogate(current)) {
     return { problem: { code: 'INVALID_FIELD', field: 'customFields', message: 'The stored custom fields hold text that is not valid Unicode; they cannot be merged.' } };
   }
@@ -87,5 +140,5 @@ function mergeCustom(current: unknown, patch: string, noun: string): { merged: u
       },
     };
   }
-  return { merged };
+  return { base, merged };
 }

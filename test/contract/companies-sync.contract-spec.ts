@@ -92,6 +92,10 @@ describe('PUT /companies', () => {
     const company = (await t.api.get(`/companies/${crmId}`)).body;
     expect(company).toMatchObject({ name: 'New  Name', domainNormalized: 'new.example', industry: 'Software', numberOfEmployees: 250, ownerId: owner.id });
     expect(company.customFields).toEqual({ keep: 1, campaignEngagementStatus: 'Engaged' });
+    // A whole number sent again, as a number or as its digits, changes nothing.
+    const again = await t.api.put('/companies', { companies: [{ crmId, numberOfEmployees: '250', industry: 'Software' }, { crmId, numberOfEmployees: 250 }] });
+    expect(again.body.errors).toEqual([]);
+    expect((await t.api.get(`/companies/${crmId}`)).body.updatedAt).toBe(company.updatedAt);
     const sync = await t.api.post('/companies/sync', { companies: [{ externalId: `s-${run}`, name: 'new name' }, { externalId: `d-${run}`, domain: 'new.example' }] });
     expect(sync.body.results.map((r: SyncResult) => [r.crmId, r.matchedBy])).toEqual([
       [crmId, 'name'],

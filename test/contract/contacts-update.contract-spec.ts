@@ -48,6 +48,40 @@ describe('PUT /contacts', () => {
     expect((await read(crmId)).updatedAt).not.toBe(before.updatedAt);
   });
 
+  it('compares exactly: a change of case moves updatedAt, the same custom object in another key order does not', async () => {
+    const crmId = await stored({ title: 'CEO', keep: { a: 1, b: [1, 2] } });
+    const before = await read(crmId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const same = await t.api.put('/contacts', { contacts: [{ crmId, title: 'CEO', keep: { b: [1, 2], a: 1 } }] });
+    expect(same.body).toEqual({ results: [{ crmId, success: true }], errors: [] });
+    expect(await read(crmId)).toEqual(before);
+    await t.api.put('/contacts', { contacts: [{ crmId, title: 'ceo' }] });
+    const after = await read(crmId);
+    expect(after.title).toBe('ceo');
+    expect(after.updatedAt).not.toBe(before.updatedAt);
+  });
+
+  it('moves updatedAt when one item changes a field and a later one puts it back', async () => {
+    const crmId = await stored({ title: 'CEO' });
+    const before = await read(crmId);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const res = await t.api.put('/contacts', {
+      contacts: [
+        { crmId, title: 'CTO' },
+        { crmId, title: 'CEO' },
+        { crmId, title: 'CEO' },
+      ],
+    });
+    expect(res.body.results).toEqual([
+      { crmId, success: true },
+      { crmId, success: true },
+      { crmId, success: true },
+    ]);
+    const after = await read(crmId);
+    expect(after.title).toBe('CEO');
+    expect(after.updatedAt).not.toBe(before.updatedAt);
+  });
+
   it('answers one result per item in request order, and says why each failed one failed', async () => {
     const crmId = await stored();
     const missing = '0197a3f2-6c1e-7b3a-9d2e-000000000000';
