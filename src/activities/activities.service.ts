@@ -5,7 +5,7 @@ import { decodeKeyCursor, encodeKeyCursor } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
 import { isUuid, newId } from '../common/ids.js';
 import { parseIsoTime } from '../common/iso-time.js';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto.js';
+import { DEFAULT_PAGE_SIZE } from '../common/cursor.js';
 import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import { normalizeReference, ReferencesService } from '../references/references.service.js';
 import { ActivitiesMetrics } from './activities.metrics.js';

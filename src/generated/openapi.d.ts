@@ -1720,13 +1720,6 @@ export interface components {
          */
         TaskId: components["schemas"]["Id"];
         /**
-         * @description Page size.
-         * @example 50
-         */
-        PageLimit: number;
-        /** @description The `nextCursor` of the previous page. */
-        PageCursor: string;
-        /**
          * @description Makes a retry safe: a key you choose per record to create (a UUID, or an id of your own such as
          *     `step-42-lead-0001`), 1 to 255 visible ASCII characters. Keys are scoped to the API key that sends
          *     them, and remembered for `IDEMPOTENCY_TTL_HOURS` (24 by default) after first use.
@@ -3017,9 +3010,9 @@ export interface operations {
                  * @description Page size.
                  * @example 50
                  */
-                limit?: components["parameters"]["PageLimit"];
+                limit?: components["parameters"]["Limit"];
                 /** @description The `nextCursor` of the previous page. */
-                cursor?: components["parameters"]["PageCursor"];
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -3083,9 +3076,9 @@ export interface operations {
                  * @description Page size.
                  * @example 50
                  */
-                limit?: components["parameters"]["PageLimit"];
+                limit?: components["parameters"]["Limit"];
                 /** @description The `nextCursor` of the previous page. */
-                cursor?: components["parameters"]["PageCursor"];
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -3323,9 +3316,9 @@ export interface operations {
                  * @description Page size.
                  * @example 50
                  */
-                limit?: components["parameters"]["PageLimit"];
+                limit?: components["parameters"]["Limit"];
                 /** @description The `nextCursor` of the previous page. */
-                cursor?: components["parameters"]["PageCursor"];
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only tasks assigned to this user. */
                 ownerId?: string;
                 /** @description Only tasks on this contact. */

@@ -6,7 +6,7 @@ import { decodeCursor, encodeCursor } from '../common/cursor.js';
 import { DomainError } from '../errors/domain-error.js';
 import { isUuid, newId } from '../common/ids.js';
 import { parseIsoTime } from '../common/iso-time.js';
-import { DEFAULT_PAGE_SIZE } from '../common/page-query.dto.js';
+import { DEFAULT_PAGE_SIZE } from '../common/cursor.js';
 import { normalizeReference, ReferencesService } from '../references/references.service.js';
 import type { CreateTaskDto } from './dto/create-task.dto.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';

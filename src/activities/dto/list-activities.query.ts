@@ -1,5 +1,5 @@
 import type { ListActivitiesQuery, SameKeys } from '../../contract/api-types.js';
-import { PageQueryDto } from '../../common/page-query.dto.js';
+import { PageQueryDto } from '../../common/page.query.js';
 
 export class ListActivitiesQueryDto extends PageQueryDto implements ListActivitiesQuery {}
 

@@ -1,6 +1,6 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ListContactsQuery, SameKeys } from '../../contract/api-types.js';
-import { PageQueryDto } from '../../common/page-query.dto.js';
+import { PageQueryDto } from '../../common/page.query.js';
 
 export class ListContactsQueryDto extends PageQueryDto implements ListContactsQuery {
   @IsOptional()

@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { ListTasksQuery, SameKeys } from '../../contract/api-types.js';
 import { IsIsoTime } from '../../common/iso-time.js';
-import { PageQueryDto } from '../../common/page-query.dto.js';
+import { PageQueryDto } from '../../common/page.query.js';
 
 export class ListTasksQueryDto extends PageQueryDto implements ListTasksQuery {
   @IsOptional()
