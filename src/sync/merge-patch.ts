@@ -37,5 +37,6 @@ export function depthOf(value: Json, limit = MAX_CUSTOM_DEPTH + 1): number {
  * surrogates that way). SQLite keeps them; MariaDB's JSON functions answer NULL for the whole value.
  */
 export function hasEscapedLoneSurrogate(json: string): boolean {
+  if (!json.includes('\\u')) return false; // no escape at all: the common case, without the regex
   return /(?:^|[^\\])(?:\\\\)*\\u(?:d[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})|(?<!\\ud[89ab][0-9a-f]{2}\\u)d[c-f][0-9a-f]{2})/i.test(json);
 }

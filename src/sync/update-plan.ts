@@ -132,7 +132,7 @@ function mergeCustom(current: unknown, patch: string, noun: string): { base: unk
   if (Object.keys(merged).length > CUSTOM_FIELD_LIMITS.maxKeys) {
     return { problem: { code: 'TOO_MANY_CUSTOM_FIELDS', message: `Once merged, the ${noun} would have more than ${CUSTOM_FIELD_LIMITS.maxKeys} custom fields.` } };
   }
-  if (Buffer.byteLength(JSON.stringify(merged), 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes || depthOf(merged) > MAX_CUSTOM_DEPTH) {
+  if (mergedBytesOver(current, patch, merged) || depthOf(merged) > MAX_CUSTOM_DEPTH) {
     return {
       problem: {
         code: 'CUSTOM_FIELDS_TOO_LARGE',
@@ -141,4 +141,15 @@ function mergeCustom(current: unknown, patch: string, noun: string): { base: unk
     };
   }
   return { base, merged };
+}
+
+/**
+ * Whether the merged custom fields take more than the limit in bytes of JSON. Serialized compactly, a
+ * merge of stored JSON text and a patch is never longer than the two texts together (a key is kept from
+ * one side or the other, a nested merge likewise), and a UTF-16 unit never takes more than 3 bytes of
+ * UTF-8: when that bound is under the limit, nothing is serialized.
+ */
+function mergedBytesOver(current: unknown, patch: string, merged: unknown): boolean {
+  if (typeof current === 'string' && (current.length + patch.length) * 3 <= CUSTOM_FIELD_LIMITS.maxBytes) return false;
+  return Buffer.byteLength(JSON.stringify(merged), 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes;
 }
