@@ -94,6 +94,10 @@ export function dataSourceOptions(config: AppConfig, flavor: MysqlFlavor = 'mysq
       timezone: 'Z',
       poolSize: config.dbPoolSize,
       connectTimeout: config.dbConnectTimeoutMs,
+      // mysql2 would make an Error per query (through TypeORM's promise calls) only to splice the caller's
+      // stack into a failure's; TypeORM wraps failures in QueryFailedError with the SQL anyway. 2 % of
+      // the service's CPU on PUT /contacts.
+      trace: false,
       extra: {
         // Bounded queue: past it, a request fails fast (503) instead of piling up behind a dead database.
         queueLimit: config.dbPoolSize * 20,
