@@ -3,13 +3,16 @@
 //
 //   1. throughput: fresh contacts at concurrency 8, to one replica directly, then through HAProxy to
 //      all replicas (figures only, nothing asserted about speed);
-//   2. faults: 16 clients send overlapping batches (the same externalIds at once, spread over the
-//      replicas by HAProxy) while Galera node 2 is SIGKILLed and started again (IST), then replica 1
-//      is SIGKILLed and started again. Clients behave as Enginy should: after a 503 they wait its
-//      Retry-After and re-send the batch; after a refused or reset connection they re-send it;
-//   3. checks, on every Galera node directly: one row per externalId, every crmId answered 2xx is
-//      there with that externalId and every field as sent, the nodes agree; no answer other than 2xx
-//      and 503 with Retry-After (refused or reset connections only right after the replica kill);
+//   2. faults: 16 clients export as Enginy does, in overlapping rounds (the same externalIds at once,
+//      spread over the replicas by HAProxy): a batch of contacts, a batch of their companies (five
+//      contacts to a company), then the associations linking each contact to its company, with the
+//      crmIds those answers gave; meanwhile Galera node 2 is SIGKILLed and started again (IST), then
+//      replica 1 is SIGKILLed and started again. Clients behave as Enginy should: after a 503 they
+//      wait its Retry-After and re-send the batch; after a refused or reset connection they re-send it;
+//   3. checks, on every Galera node directly: one contact and one company per externalId, every crmId
+//      answered 2xx is there with that externalId and every field as sent, every pair answered linked
+//      is there and no other, the nodes agree; no answer other than 2xx and 503 with Retry-After
+//      (refused or reset connections only right after the replica kill);
 //   4. shared rate limit: the replicas restart with RATE_LIMIT_PER_MINUTE, and requests spread over
 //      all of them get exactly that many 2xx in the minute, not one allowance per replica.
 //
@@ -80,6 +83,18 @@ function contactFor(externalId: string): Record<string, unknown> {
   };
 }
 
+/** The company of a contact: five contacts (by their number) to a company. */
+function companyIdOf(contactExternalId: string, runId: string): string {
+  const n = Number.parseInt(contactExternalId.slice(contactExternalId.lastIndexOf('-') + 1), 10);
+  return `ltc-${runId}-${Math.floor(n / 5)}`;
+}
+
+/** Every field derived from the externalId, as for contacts. */
+function companyFor(externalId: string): Record<string, unknown> {
+  const n = Number.parseInt(externalId.slice(externalId.lastIndexOf('-') + 1), 10);
+  return { externalId, name: `Company ${n}`, domain: `${externalId}.example.com`, industry: 'Software', tier: `tier-${n % 3}` };
+}
+
 interface Answer {
   status: number | 'refused' | 'reset' | 'other-network';
   retryAfter: string | null;
@@ -111,8 +126,15 @@ async function post(url: string, key: string, path: string, body: unknown): Prom
   }
 }
 
-interface ContactsAnswer {
+interface RecordsAnswer {
   results?: { externalId?: string; crmId: string; status: 'created' | 'existing' }[];
+  errors?: unknown[];
+}
+
+interface AssociationsAnswer {
+  success?: boolean;
+  created?: number;
+  existing?: number;
   errors?: unknown[];
 }
 
@@ -137,19 +159,44 @@ async function throughput(url: string, key: string, runId: string, label: string
 
 // ------------------------------------------------------------------------------------ faults
 
-class Tally {
-  readonly byStatus = new Map<string, number>();
-  readonly bad: string[] = [];
-  /** externalId → every crmId a 2xx answered for it. */
+/** What the 2xx answers of one record type said: externalId → every crmId answered, and how often "created". */
+class Answered {
   readonly crmIds = new Map<string, Set<string>>();
   readonly created = new Map<string, number>();
+  items = 0;
+
+  add(externalId: string, result: { crmId: string; status: string }): void {
+    this.items++;
+    const seen = this.crmIds.get(externalId) ?? new Set<string>();
+    seen.add(result.crmId);
+    this.crmIds.set(externalId, seen);
+    if (result.status === 'created') this.created.set(externalId, (this.created.get(externalId) ?? 0) + 1);
+  }
+
+  /** The one crmId answered for an externalId (duplicates are reported by the checks). */
+  crmIdOf(externalId: string): string | undefined {
+    return [...(this.crmIds.get(externalId) ?? [])][0];
+  }
+}
+
+class Tally {
+  readonly byStatus = new Map<string, number>();
+  /** Answers by operation and status ("/companies 201"). */
+  readonly byOperation = new Map<string, number>();
+  readonly bad: string[] = [];
+  readonly contacts = new Answered();
+  readonly companies = new Answered();
+  /** Every pair a 2xx answer of POST /associations linked: "contactCrmId companyCrmId". */
+  readonly pairs = new Set<string>();
   /** Every answer: when, and what (a status, or what happened to the connection). */
   readonly timeline: { at: number; label: string }[] = [];
-  items = 0;
   requests = 0;
 
-  count(label: string, at: number): void {
+  count(path: string, label: string, at: number): void {
+    this.requests++;
     this.byStatus.set(label, (this.byStatus.get(label) ?? 0) + 1);
+    const operation = `${path} ${label.split(' ')[0]}`;
+    this.byOperation.set(operation, (this.byOperation.get(operation) ?? 0) + 1);
     this.timeline.push({ at, label });
   }
 }
@@ -171,49 +218,68 @@ async function faultPhase(env: ClusterEnv, runId: string): Promise<{ tally: Tall
   // new contacts keep coming.
   const windowStart = () => Math.floor((Date.now() - started) / 50);
 
+  /**
+   * Sends a batch until it is answered 2xx, as Enginy does after a 503 or a lost connection (even once
+   * the phase is over: every batch sent ends answered). The 2xx answer, or undefined after a problem.
+   */
+  const send = async (path: string, body: unknown): Promise<Answer | undefined> => {
+    for (;;) {
+      if (Date.now() - started > FAULT_PHASE_LIMIT_MS + 30_000) {
+        tally.bad.push(`a batch to ${path} still had no 2xx answer ${seconds(Date.now() - started)} into the phase`);
+        return undefined;
+      }
+      const answer = await post(env.url, env.apiKey, path, body);
+      tally.count(path, String(answer.status) + (answer.status === 503 ? (answer.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''), answer.at);
+      if (answer.status === 201 || answer.status === 200) return answer;
+      if (answer.status === 503 && answer.retryAfter) {
+        await sleep(Number(answer.retryAfter) * 1000);
+        continue;
+      }
+      if (answer.status === 'refused' || answer.status === 'reset') {
+        const nearKill = replicaKilledAt !== undefined && answer.at - replicaKilledAt < 10_000 && answer.at >= replicaKilledAt - 1000;
+        if (!nearKill) tally.bad.push(`connection ${answer.status} at ${seconds(answer.at - started)}, not at the replica kill`);
+        await sleep(200);
+        continue;
+      }
+      tally.bad.push(`${path} answered ${answer.status} at ${seconds(answer.at - started)}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+      return undefined;
+    }
+  };
+
+  /** Records a records batch's 2xx answer (one result per item, in request order); the crmIds, or undefined. */
+  const answeredIds = (path: string, answer: Answer, externalIds: string[], into: Answered): string[] | undefined => {
+    const results = (answer.body as RecordsAnswer).results ?? [];
+    if (results.length !== externalIds.length) {
+      tally.bad.push(`a 2xx of ${path} answered ${results.length} results for ${externalIds.length} items`);
+      return undefined;
+    }
+    results.forEach((result, i) => into.add(externalIds[i], result));
+    return results.map((result) => result.crmId);
+  };
+
   const client = async (seed: number) => {
     let round = 0;
     while (!stop) {
       round++;
       const first = windowStart() + ((seed * 37 + round * 101) % (WINDOW - BATCH));
       const ids = Array.from({ length: BATCH }, (_, i) => `lt-${runId}-${first + i}`);
-      const body = { contacts: ids.map(contactFor) };
-      // Re-send the same batch until it is answered 2xx, as Enginy does after a 503 or a lost
-      // connection (even once the phase is over: every batch sent ends answered).
-      for (;;) {
-        if (Date.now() - started > FAULT_PHASE_LIMIT_MS + 30_000) {
-          tally.bad.push(`a batch still had no 2xx answer ${seconds(Date.now() - started)} into the phase`);
-          break;
-        }
-        const answer = await post(env.url, env.apiKey, '/contacts', body);
-        tally.requests++;
-        tally.count(String(answer.status) + (answer.status === 503 ? (answer.retryAfter ? ' (Retry-After)' : ' (no Retry-After)') : ''), answer.at);
-        if (answer.status === 201 || answer.status === 200) {
-          const results = (answer.body as ContactsAnswer).results ?? [];
-          if (results.length !== ids.length) tally.bad.push(`a 2xx answered ${results.length} results for ${ids.length} contacts`);
-          results.forEach((result, i) => {
-            const externalId = ids[i];
-            tally.items++;
-            const seen = tally.crmIds.get(externalId) ?? new Set<string>();
-            seen.add(result.crmId);
-            tally.crmIds.set(externalId, seen);
-            if (result.status === 'created') tally.created.set(externalId, (tally.created.get(externalId) ?? 0) + 1);
-          });
-          break;
-        }
-        if (answer.status === 503 && answer.retryAfter) {
-          await sleep(Number(answer.retryAfter) * 1000);
-          continue;
-        }
-        if (answer.status === 'refused' || answer.status === 'reset') {
-          const nearKill = replicaKilledAt !== undefined && answer.at - replicaKilledAt < 10_000 && answer.at >= replicaKilledAt - 1000;
-          if (!nearKill) tally.bad.push(`connection ${answer.status} at ${seconds(answer.at - started)}, not at the replica kill`);
-          await sleep(200);
-          continue;
-        }
-        tally.bad.push(`answer ${answer.status} at ${seconds(answer.at - started)}: ${JSON.stringify(answer.body).slice(0, 200)}`);
-        break;
+      const contacts = await send('/contacts', { contacts: ids.map(contactFor) });
+      const contactCrmIds = contacts && answeredIds('/contacts', contacts, ids, tally.contacts);
+      if (!contactCrmIds) continue;
+      const companyIds = [...new Set(ids.map((id) => companyIdOf(id, runId)))];
+      const companies = await send('/companies', { companies: companyIds.map(companyFor) });
+      const companyCrmIds = companies && answeredIds('/companies', companies, companyIds, tally.companies);
+      if (!companyCrmIds) continue;
+      const companyCrmId = new Map(companyIds.map((id, i) => [id, companyCrmIds[i]]));
+      const pairs = ids.map((id, i) => ({ contactCRMId: contactCrmIds[i], companyCRMId: companyCrmId.get(companyIdOf(id, runId))! }));
+      const linked = await send('/associations', { associations: pairs });
+      if (!linked) continue;
+      const outcome = linked.body as AssociationsAnswer;
+      if (outcome.success !== true || (outcome.errors?.length ?? 0) > 0 || (outcome.created ?? 0) + (outcome.existing ?? 0) !== pairs.length) {
+        tally.bad.push(`POST /associations answered ${JSON.stringify(outcome).slice(0, 200)} for ${pairs.length} distinct pairs`);
+        continue;
       }
+      for (const pair of pairs) tally.pairs.add(`${pair.contactCRMId} ${pair.companyCRMId}`);
     }
   };
 
@@ -258,51 +324,103 @@ async function faultPhase(env: ClusterEnv, runId: string): Promise<{ tally: Tall
 
 // ------------------------------------------------------------------------------------ checks
 
-async function checkNodes(env: ClusterEnv, runId: string, tally: Tally): Promise<{ problems: string[]; rows: number[] }> {
+/** How one record type is checked on a node: its rows of this run, and the fields sent for an externalId. */
+interface RecordCheck {
+  noun: string;
+  answered: Answered;
+  select: string;
+  pattern: string;
+  sent: (externalId: string) => Record<string, unknown>;
+  fields: readonly string[];
+  /** The custom field every item carries, checked in the stored custom fields. */
+  custom: string;
+}
+
+export interface NodeCounts {
+  contacts: number[];
+  companies: number[];
+  pairs: number[];
+}
+
+async function checkNodes(env: ClusterEnv, runId: string, tally: Tally): Promise<{ problems: string[]; counts: NodeCounts }> {
   const problems: string[] = [];
-  const rows: number[] = [];
-  for (const [externalId, crmIds] of tally.crmIds) {
-    if (crmIds.size > 1) problems.push(`${externalId} was answered ${crmIds.size} different crmIds`);
-  }
-  for (const [externalId, times] of tally.created) {
-    if (times > 1) problems.push(`${externalId} was answered "created" ${times} times`);
+  const counts: NodeCounts = { contacts: [], companies: [], pairs: [] };
+  const checks: RecordCheck[] = [
+    {
+      noun: 'contact',
+      answered: tally.contacts,
+      select:
+        'SELECT crm_id AS crmId, external_id AS externalId, email, first_name AS firstName, last_name AS lastName, company, title, lead_country AS leadCountry, custom_fields AS customFields FROM contacts WHERE external_id LIKE ?',
+      pattern: `lt-${runId}-%`,
+      sent: contactFor,
+      fields: ['email', 'firstName', 'lastName', 'company', 'title', 'leadCountry'],
+      custom: 'campaignStage',
+    },
+    {
+      noun: 'company',
+      answered: tally.companies,
+      select: 'SELECT crm_id AS crmId, external_id AS externalId, name, domain, industry, custom_fields AS customFields FROM companies WHERE external_id LIKE ?',
+      pattern: `ltc-${runId}-%`,
+      sent: companyFor,
+      fields: ['name', 'domain', 'industry'],
+      custom: 'tier',
+    },
+  ];
+  for (const { noun, answered } of checks) {
+    for (const [externalId, crmIds] of answered.crmIds) {
+      if (crmIds.size > 1) problems.push(`${noun} ${externalId} was answered ${crmIds.size} different crmIds`);
+    }
+    for (const [externalId, times] of answered.created) {
+      if (times > 1) problems.push(`${noun} ${externalId} was answered "created" ${times} times`);
+    }
   }
   for (const [index, port] of env.nodePorts.entries()) {
+    const node = `node ${index + 1}`;
     const connection = await mysql.createConnection({ host: '127.0.0.1', port, ...env.db });
     try {
       // Causal reads: this node has applied everything the cluster committed before the query.
       await connection.query('SET SESSION wsrep_sync_wait = 1');
-      const [stored] = await connection.query<mysql.RowDataPacket[]>(
-        'SELECT crm_id AS crmId, external_id AS externalId, email, first_name AS firstName, last_name AS lastName, company, title, lead_country AS leadCountry, custom_fields AS customFields FROM contacts WHERE external_id LIKE ?',
+      for (const check of checks) {
+        const [stored] = await connection.query<mysql.RowDataPacket[]>(check.select, [check.pattern]);
+        (check.noun === 'contact' ? counts.contacts : counts.companies).push(stored.length);
+        const byExternalId = new Map<string, mysql.RowDataPacket[]>();
+        for (const row of stored) byExternalId.set(row.externalId, [...(byExternalId.get(row.externalId) ?? []), row]);
+        for (const [externalId, found] of byExternalId) {
+          if (found.length > 1) problems.push(`${node}: ${found.length} ${check.noun} rows for ${externalId}`);
+        }
+        for (const externalId of check.answered.crmIds.keys()) {
+          const row = byExternalId.get(externalId)?.[0];
+          const crmId = check.answered.crmIdOf(externalId);
+          if (!row) {
+            problems.push(`${node}: ${check.noun} ${externalId} (answered 2xx) is missing`);
+            continue;
+          }
+          if (row.crmId !== crmId) problems.push(`${node}: ${check.noun} ${externalId} is stored as ${row.crmId}, answered ${crmId}`);
+          const sent = check.sent(externalId);
+          for (const field of check.fields) {
+            if (row[field] !== sent[field]) problems.push(`${node}: ${check.noun} ${externalId}.${field} is ${row[field]}, sent ${String(sent[field])}`);
+          }
+          const custom = JSON.parse(String(row.customFields ?? '{}')) as Record<string, unknown>;
+          if (custom[check.custom] !== sent[check.custom]) problems.push(`${node}: ${check.noun} ${externalId} lost its custom field`);
+        }
+      }
+      // The links of this run's contacts: exactly the pairs answered linked.
+      const [links] = await connection.query<mysql.RowDataPacket[]>(
+        'SELECT l.contact_crm_id AS contactCrmId, l.company_crm_id AS companyCrmId FROM contact_companies l JOIN contacts c ON c.crm_id = l.contact_crm_id WHERE c.external_id LIKE ?',
         [`lt-${runId}-%`],
       );
-      rows.push(stored.length);
-      const byExternalId = new Map<string, mysql.RowDataPacket[]>();
-      for (const row of stored) byExternalId.set(row.externalId, [...(byExternalId.get(row.externalId) ?? []), row]);
-      for (const [externalId, found] of byExternalId) {
-        if (found.length > 1) problems.push(`node ${index + 1}: ${found.length} rows for ${externalId}`);
-      }
-      for (const [externalId, crmIds] of tally.crmIds) {
-        const row = byExternalId.get(externalId)?.[0];
-        const crmId = [...crmIds][0];
-        if (!row) {
-          problems.push(`node ${index + 1}: ${externalId} (answered 2xx) is missing`);
-          continue;
-        }
-        if (row.crmId !== crmId) problems.push(`node ${index + 1}: ${externalId} is stored as ${row.crmId}, answered ${crmId}`);
-        const sent = contactFor(externalId);
-        for (const field of ['email', 'firstName', 'lastName', 'company', 'title', 'leadCountry'] as const) {
-          if (row[field] !== sent[field]) problems.push(`node ${index + 1}: ${externalId}.${field} is ${row[field]}, sent ${String(sent[field])}`);
-        }
-        const custom = JSON.parse(String(row.customFields ?? '{}')) as Record<string, unknown>;
-        if (custom.campaignStage !== sent.campaignStage) problems.push(`node ${index + 1}: ${externalId} lost its custom field`);
-      }
+      counts.pairs.push(links.length);
+      const stored = new Set(links.map((link) => `${link.contactCrmId} ${link.companyCrmId}`));
+      for (const pair of tally.pairs) if (!stored.has(pair)) problems.push(`${node}: the link ${pair} (answered linked) is missing`);
+      for (const pair of stored) if (!tally.pairs.has(pair)) problems.push(`${node}: a link ${pair} that no answer linked`);
     } finally {
       await connection.end();
     }
   }
-  if (new Set(rows).size > 1) problems.push(`the nodes hold different row counts: ${rows.join(', ')}`);
-  return { problems: problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []), rows };
+  for (const [table, perNode] of Object.entries(counts)) {
+    if (new Set(perNode).size > 1) problems.push(`the nodes hold different ${table} counts: ${perNode.join(', ')}`);
+  }
+  return { problems: problems.slice(0, 20).concat(problems.length > 20 ? [`... and ${problems.length - 20} more`] : []), counts };
 }
 
 // ------------------------------------------------------------------------------------ rate limit
@@ -379,7 +497,7 @@ async function main(): Promise<number> {
     all = await throughput(env.url, env.apiKey, runId, 'all', 8000);
   }
 
-  log(`faults: ${CLIENTS} clients, batches of ${BATCH} overlapping within ${WINDOW} externalIds`);
+  log(`faults: ${CLIENTS} clients, rounds of ${BATCH} contacts, their companies and links, overlapping within ${WINDOW} externalIds`);
   const { tally, faults, durationMs } = await faultPhase(env, runId);
   log('checking every Galera node directly');
   const nodes = await checkNodes(env, runId, tally);
@@ -391,22 +509,31 @@ async function main(): Promise<number> {
   if (!skipThroughput) {
     console.log(`throughput (batches of 100, concurrency 8): 1 replica direct ${one.toFixed(0)} contacts/s; ${env.replicaPorts.length} replicas through HAProxy ${all.toFixed(0)} contacts/s`);
   }
-  console.log(`fault phase: ${seconds(durationMs)}, ${tally.requests} requests, ${tally.items} contacts answered 2xx, ${tally.crmIds.size} distinct externalIds, ${tally.created.size} created`);
+  const { contacts, companies } = tally;
+  console.log(
+    `fault phase: ${seconds(durationMs)}, ${tally.requests} requests; answered 2xx: ${contacts.items} contacts (${contacts.crmIds.size} distinct externalIds, ` +
+      `${contacts.created.size} created), ${companies.items} companies (${companies.crmIds.size} distinct, ${companies.created.size} created), ${tally.pairs.size} distinct pairs linked`,
+  );
   console.log(`answers: ${[...tally.byStatus].map(([status, n]) => `${status} × ${n}`).join(', ')}`);
+  console.log(`answers by operation: ${[...tally.byOperation].map(([operation, n]) => `${operation} × ${n}`).join(', ')}`);
   for (const fault of faults) {
     console.log(`fault: ${fault.name}: ${fault.detail ?? 'did not finish'}`);
     console.log(`  clients saw: ${duringFault(tally, fault)}`);
   }
   console.log(`transactions run again inside the service: ${retries.join('; ')}`);
-  console.log(`rows per Galera node: ${nodes.rows.join(', ')} (one per externalId: ${nodes.rows.every((n) => n === tally.crmIds.size) ? 'yes' : 'no'})`);
+  const expected: Record<keyof NodeCounts, number> = { contacts: contacts.crmIds.size, companies: companies.crmIds.size, pairs: tally.pairs.size };
+  for (const [table, perNode] of Object.entries(nodes.counts) as [keyof NodeCounts, number[]][]) {
+    const agree = perNode.every((n) => n === expected[table]);
+    console.log(`${table} per Galera node: ${perNode.join(', ')} (${table === 'pairs' ? 'exactly the pairs answered linked' : 'one per externalId answered'}: ${agree ? 'yes' : 'no'})`);
+    if (!agree) problems.push(`${table} per node ${perNode.join(', ')} but ${expected[table]} answered`);
+  }
   console.log(`rate limit ${RATE_LIMIT}/min over ${env.replicaPorts.length} replicas + HAProxy: ${rate.ok} ok, ${rate.limited} × 429 (${rate.perTarget.join('; ')})`);
-  if (nodes.rows.some((n) => n !== tally.crmIds.size)) problems.push(`rows per node ${nodes.rows.join(', ')} but ${tally.crmIds.size} externalIds answered`);
   if (problems.length > 0) {
     console.log(`\nFAILED: ${problems.length} problem(s)`);
     for (const problem of problems) console.log(`  - ${problem}`);
     return 1;
   }
-  console.log('\nPASSED: no duplicates, every 2xx item on every node as sent, only 2xx and 503 with Retry-After, the rate limit shared');
+  console.log('\nPASSED: no duplicates, every 2xx contact, company and link on every node as sent, only 2xx and 503 with Retry-After, the rate limit shared');
   return 0;
 }
 
