@@ -86,6 +86,7 @@ describe('Activities', () => {
       for (const [field, body] of [
         ['contactId', activity({ contactId: UNKNOWN_ID })],
         ['contactId', activity({ contactId: 'not-a-crm-id' })],
+        ['companyId', activity({ companyId: UNKNOWN_ID })],
         ['ownerId', activity({ ownerId: UNKNOWN_ID })],
       ] as const) {
         const res = await t.api.post('/activities', body);
@@ -133,20 +134,26 @@ describe('Activities', () => {
     });
   });
 
+  /** Every item of a cursor list, two at a time. */
+  async function allPages(path: string): Promise<any[]> {
+    const seen: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: any = await t.api.get(`${path}?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.data);
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    return seen;
+  }
+
   describe('GET /contacts/{crmId}/activities', () => {
     it('lists the contact activities newest occurredAt first, page by page', async () => {
       const lead = (await t.api.post('/contacts', { contacts: [{ externalId: `paged-${run}` }] })).body.results[0].crmId;
       const times = ['2026-11-01T10:00:00Z', '2026-11-03T10:00:00Z', '2026-11-02T10:00:00Z', '2026-11-03T10:00:00Z', '2026-10-30'];
       const ids: string[] = [];
       for (const occurredAt of times) ids.push((await t.api.post('/activities', { type: 'LINKEDIN', contactId: lead, occurredAt })).body.id);
-      const seen: any[] = [];
-      let cursor: string | null = null;
-      do {
-        const res: any = await t.api.get(`/contacts/${lead}/activities?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
-        expect(res.status).toBe(200);
-        seen.push(...res.body.data);
-        cursor = res.body.nextCursor;
-      } while (cursor);
+      const seen = await allPages(`/contacts/${lead}/activities`);
       expect(seen.map((a) => a.id)).toEqual([ids[3], ids[1], ids[2], ids[0], ids[4]]);
     });
 
@@ -157,6 +164,30 @@ describe('Activities', () => {
       expect((await t.api.get(`/contacts/${lead}/activities?cursor=garbage`)).status).toBe(400);
       expect((await t.api.get(`/contacts/${lead}/activities?limit=0`)).status).toBe(400);
       expect((await t.api.get(`/contacts/${lead}/activities`, { key: null })).status).toBe(401);
+    });
+  });
+
+  describe('GET /companies/{crmId}/activities', () => {
+    it("lists the company's own activities newest occurredAt first, page by page, and none of its contacts'", async () => {
+      const company = (await t.api.post('/companies', { companies: [{ externalId: `co-paged-${run}`, name: 'Paged' }] })).body.results[0].crmId;
+      const lead = (await t.api.post('/contacts', { contacts: [{ externalId: `co-lead-${run}` }] })).body.results[0].crmId;
+      const ids: string[] = [];
+      for (const occurredAt of ['2026-11-01T10:00:00Z', '2026-11-03T10:00:00Z', '2026-11-02T10:00:00Z']) {
+        ids.push((await t.api.post('/activities', { type: 'EMAIL', companyId: company, occurredAt })).body.id);
+      }
+      expect((await t.api.post('/activities', { type: 'EMAIL', contactId: lead, occurredAt: '2026-11-04T10:00:00Z' })).status).toBe(201);
+      const seen = await allPages(`/companies/${company}/activities`);
+      expect(seen.map((a) => a.id)).toEqual([ids[1], ids[2], ids[0]]);
+      expect(seen.every((a) => a.companyId === company)).toBe(true);
+    });
+
+    it('answers 404 for an unknown company, 400 for a bad cursor or limit, 401 without a key', async () => {
+      const company = (await t.api.post('/companies', { companies: [{ externalId: `co-quiet-${run}`, name: 'Quiet' }] })).body.results[0].crmId;
+      expect((await t.api.get(`/companies/${company}/activities`)).body).toEqual({ data: [], nextCursor: null });
+      expect((await t.api.get(`/companies/${UNKNOWN_ID}/activities`)).status).toBe(404);
+      expect((await t.api.get(`/companies/${company}/activities?cursor=garbage`)).status).toBe(400);
+      expect((await t.api.get(`/companies/${company}/activities?limit=0`)).status).toBe(400);
+      expect((await t.api.get(`/companies/${company}/activities`, { key: null })).status).toBe(401);
     });
   });
 });

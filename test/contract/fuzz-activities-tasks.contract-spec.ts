@@ -48,6 +48,7 @@ describe('fuzzing activities, tasks and Idempotency-Key from the contract', () =
   let t: TestApp;
   let shapes: string[];
   let contactId: string;
+  let companyId: string;
   let ownerId: string;
   const taskIds: string[] = [];
   const statuses: Record<string, Record<number, number>> = {};
@@ -69,6 +70,7 @@ describe('fuzzing activities, tasks and Idempotency-Key from the contract', () =
     shapes = prototypeShapes();
     t = await createTestApp({ MAX_BATCH_SIZE: '20', BODY_LIMIT: '1mb' });
     contactId = (await t.api.post('/contacts', { contacts: [{ externalId: 'fuzz-lead' }] })).body.results[0].crmId;
+    companyId = (await t.api.post('/companies', { companies: [{ externalId: 'fuzz-company', name: 'Fuzz' }] })).body.results[0].crmId;
     ownerId = (await t.api.post('/users', { name: 'Fuzz owner' }, { key: ADMIN_KEY })).body.id;
   });
   afterAll(async () => {
@@ -154,7 +156,7 @@ describe('fuzzing activities, tasks and Idempotency-Key from the contract', () =
     );
   }, 240000);
 
-  it(`GET /tasks and GET /contacts/{crmId}/activities: ${RUNS.queries} fuzzed query strings, every answer documented, no 5xx`, async () => {
+  it(`GET /tasks, GET /contacts/{crmId}/activities and GET /companies/{crmId}/activities: ${RUNS.queries} fuzzed query strings, every answer documented, no 5xx`, async () => {
     const queryOf = (path: string) => {
       const parameters = parametersOf(path, 'get')
         .map((p) => (p.$ref ? resolve(p) : p))
@@ -166,23 +168,27 @@ describe('fuzzing activities, tasks and Idempotency-Key from the contract', () =
         { requiredKeys: [] },
       );
     };
-    const query = fc.oneof(queryOf('/tasks').map((q) => ['/tasks', q] as const), queryOf('/contacts/{crmId}/activities').map((q) => [`/contacts/${contactId}/activities`, q] as const));
+    const query = fc.oneof(
+      queryOf('/tasks').map((q) => ['/tasks', '/tasks', q] as const),
+      queryOf('/contacts/{crmId}/activities').map((q) => ['/contacts/{crmId}/activities', `/contacts/${contactId}/activities`, q] as const),
+      queryOf('/companies/{crmId}/activities').map((q) => ['/companies/{crmId}/activities', `/companies/${companyId}/activities`, q] as const),
+    );
     await fc.assert(
-      fc.asyncProperty(query, async ([path, params]) => {
-        await send(`GET ${path.startsWith('/tasks') ? '/tasks' : '/contacts/{crmId}/activities'}`, 'GET', `${path}?${new URLSearchParams(params as Record<string, string>)}`, undefined);
+      fc.asyncProperty(query, async ([template, path, params]) => {
+        await send(`GET ${template}`, 'GET', `${path}?${new URLSearchParams(params as Record<string, string>)}`, undefined);
       }),
       { numRuns: RUNS.queries },
     );
   }, 240000);
 
-  it(`GET /activities/{id}, GET /tasks/{id}, GET /contacts/{crmId}/activities: ${RUNS.paths} fuzzed path ids, no 5xx`, async () => {
+  it(`GET /activities/{id}, GET /tasks/{id}, GET /contacts/{crmId}/activities, GET /companies/{crmId}/activities: ${RUNS.paths} fuzzed path ids, no 5xx`, async () => {
     // '.' and '..' are not ids a client can send: URL parsing turns `/tasks/..` into `/`, another route.
     const id = fc
       .oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('batch', '%00', '%2F', 'NaN', '0'))
       .filter((value) => value !== '.' && value !== '..');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/activities/', '/tasks/', '/contacts/'), id, async (prefix, value) => {
-        const path = `${prefix}${encodeURIComponent(value)}${prefix === '/contacts/' ? '/activities' : ''}`;
+      fc.asyncProperty(fc.constantFrom('/activities/', '/tasks/', '/contacts/', '/companies/'), id, async (prefix, value) => {
+        const path = `${prefix}${encodeURIComponent(value)}${prefix === '/contacts/' || prefix === '/companies/' ? '/activities' : ''}`;
         await send('GET by id', 'GET', path, undefined);
       }),
       { numRuns: RUNS.paths },

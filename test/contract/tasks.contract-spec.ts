@@ -54,6 +54,7 @@ describe('Tasks', () => {
       const before = await countTasks(t);
       for (const [field, body] of [
         ['contactId', { subject: 'x', contactId: UNKNOWN_ID }],
+        ['companyId', { subject: 'x', companyId: UNKNOWN_ID }],
         ['ownerId', { subject: 'x', ownerId: UNKNOWN_ID }],
         ['ownerId', { subject: 'x', ownerId: formerId, contactId }],
       ] as const) {
