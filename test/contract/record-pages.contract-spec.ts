@@ -271,6 +271,23 @@ describe('the record pages', () => {
     expect(res.text).toMatch(/http_requests_total\{route="\/app\/login",method="POST",status="303"\}/);
     expect(res.text).not.toContain(crmId);
   });
+
+  it("show the owner by name, as text, and no direction tag for an activity that says none", async () => {
+    const owner = await t.api.post('/users', { name: 'Owner <b>Probe</b><script>alert(1)</script>' }, { key: ADMIN_KEY });
+    expect(owner.status).toBe(201);
+    const res = await t.api.post('/contacts', { contacts: [{ externalId: 'page-lead-owned', firstName: 'Owned', ownerId: owner.body.id }] });
+    const id = res.body.results[0].crmId as string;
+    expect((await t.api.post('/activities', { type: 'LINKEDIN', contactId: id, subject: 'No direction said', body: 'Hi' })).status).toBe(201);
+    const operator = new PageClient(t.url);
+    await operator.login();
+    const page = await operator.get(`/app/contacts/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Owner &lt;b&gt;Probe&lt;/b&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page.text).not.toMatch(/<b>Probe|<script/i);
+    expect(page.text).toContain('No direction said');
+    expect(page.text).toMatch(/<span class="tag">LINKEDIN<\/span> <time/);
+    expect(page.text).not.toMatch(/>\s*(null|undefined)\s*</);
+  });
 });
 
 describe('record page sessions', () => {
