@@ -2576,6 +2576,11 @@ export interface operations {
                  *           "externalId": "company-0002",
                  *           "name": "Globex",
                  *           "domain": "globex.example"
+                 *         },
+                 *         {
+                 *           "externalId": "company-0003",
+                 *           "name": "Initech",
+                 *           "ownerId": "0197a3f2-6c1e-7b3a-9d2e-00000000dead"
                  *         }
                  *       ]
                  *     }
@@ -2611,9 +2616,9 @@ export interface operations {
                      *         {
                      *           "index": 2,
                      *           "externalId": "company-0003",
-                     *           "code": "INVALID_FIELD",
-                     *           "field": "numberOfEmployees",
-                     *           "message": "numberOfEmployees must be a whole number (or a string of digits)."
+                     *           "code": "UNKNOWN_OWNER",
+                     *           "field": "ownerId",
+                     *           "message": "ownerId names no active user (see GET /users)."
                      *         }
                      *       ]
                      *     }
