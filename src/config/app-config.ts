@@ -146,7 +146,7 @@ const MIN_SESSION_SECRET_LENGTH = 32;
 /**
  * The default bound on request bodies in flight: an eighth of the heap this process may grow to
  * (`--max-old-space-size=512` under `npm start`: 560 MB, so 70 MB of bodies). A batch of contacts takes
- * up to about four times its JSON size while it is processed (raw bytes, the JSON text, the parsed
+ * about three times its JSON size at its peak while it is processed (raw bytes, the JSON text, the parsed
  * objects, the rows; measured in docs/operating.md), so the bodies in flight hold about half the heap
  * at most, and the rest of the service the other half.
  */

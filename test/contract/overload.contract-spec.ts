@@ -120,6 +120,24 @@ describe('overload: POST /contacts past what the service takes at once', () => {
     expect(await refusals(t, 'key_share')).toBe(1);
   });
 
+  it('answers 503 busy before reading a body whose Content-Length would pass MAX_BODY_BYTES_IN_FLIGHT, with batches to spare', async () => {
+    t = await createTestApp({ BODY_LIMIT: '64kb', MAX_BODY_BYTES_IN_FLIGHT: '100kb', KEY_SHARE_PERCENT: '100' });
+    // About 60 kB announced and held in flight: one batch of the 16 MAX_BATCHES_IN_FLIGHT allows.
+    const inFlight = postInParts(t.url, INTEGRATION_KEY, maxSizeBatch(runId(), 20, 60 * 1024).toString(), 2);
+    await inFlight.sent;
+    await sleep(200);
+    // Another 60 kB announced: the bytes would pass 100 kB, so it is refused at its headers.
+    const second = postInParts(t.url, ADMIN_KEY, maxSizeBatch(runId(), 20, 60 * 1024).toString(), 2);
+    await second.sent;
+    const refused = await second.answer;
+    expect(refused.status).toBe(503);
+    expect(refused.body.message).toMatch(/^The service is busy/);
+    expect(refused.headers['retry-after']).toBeDefined();
+    await inFlight.send();
+    expect((await inFlight.answer).status).toBe(201);
+    expect(await refusals(t, 'busy')).toBe(1);
+  });
+
   it('counts a chunked body as it arrives and cuts it with 503 at MAX_BODY_BYTES_IN_FLIGHT', async () => {
     t = await createTestApp({ BODY_LIMIT: '64kb', MAX_BODY_BYTES_IN_FLIGHT: '100kb', KEY_SHARE_PERCENT: '100' });
     // About 60 kB announced by Content-Length, held in flight.
