@@ -336,7 +336,7 @@ interface RecordCheck {
   custom: string;
 }
 
-export interface NodeCounts {
+interface NodeCounts {
   contacts: number[];
   companies: number[];
   pairs: number[];

@@ -3,7 +3,7 @@
 import { companyNameKey } from '../matching/company-name.js';
 import { linkedinKey } from '../matching/linkedin-url.js';
 import type { BatchDefinition } from '../batch/batch-engine.js';
-import { UserEntity } from '../users/user.entity.js';
+import { ACTIVE_OWNER } from '../users/owner-reference.js';
 import { CompanyEntity } from './company.entity.js';
 import { normalizeDomain } from './domain.js';
 
@@ -25,14 +25,5 @@ export const COMPANIES_BATCH: BatchDefinition<'UNKNOWN_OWNER'> = {
     { property: 'nameFolded', from: (fields) => companyNameKey(fields.name) },
   ],
   // As for contacts: a company already stored answers `existing` whatever its owner is now.
-  references: [
-    {
-      field: 'ownerId',
-      entity: UserEntity,
-      idProperty: 'id',
-      where: { property: 'active', value: true },
-      code: 'UNKNOWN_OWNER',
-      message: 'ownerId names no active user (see GET /users).',
-    },
-  ],
+  references: [ACTIVE_OWNER],
 };

@@ -15,7 +15,8 @@
 // grouped form was 2.7x faster at concurrency 8. A join against a derived table also keeps one
 // statement shape whatever fields each item touches (a flag per column), where grouping items by the
 // fields they touch would send one statement per distinct shape.
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { isMysqlFamily } from './data-source.js';
 
 export interface MergeTarget {
   table: string;
@@ -33,15 +34,8 @@ export interface MergeRow {
   patch: string | null;
 }
 
-type Flavor = 'mysql' | 'mariadb' | 'sqlite';
-
 /** SQLite bounds a compound SELECT at 500 terms; 200 rows also keep MySQL's statement small. */
 const ROWS_PER_STATEMENT = 200;
-
-export function flavorOf(dataSource: DataSource): Flavor {
-  const type = dataSource.options.type;
-  return type === 'mysql' ? 'mysql' : type === 'mariadb' ? 'mariadb' : 'sqlite';
-}
 
 export async function mergeUpdate(
   manager: EntityManager,
@@ -50,7 +44,7 @@ export async function mergeUpdate(
   timestamp: unknown,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const flavor = flavorOf(manager.connection);
+  const sqlite = !isMysqlFamily(manager.connection);
   const q = (name: string) => manager.connection.driver.escape(name);
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
@@ -73,7 +67,7 @@ export async function mergeUpdate(
 
     const t = (column: string) => `t.${q(column)}`;
     const stored = `COALESCE(${t(target.customFields)}, '{}')`;
-    const merged = `${flavor === 'sqlite' ? 'json_patch' : 'JSON_MERGE_PATCH'}(${stored}, v.${q('p')})`;
+    const merged = `${sqlite ? 'json_patch' : 'JSON_MERGE_PATCH'}(${stored}, v.${q('p')})`;
     // A merge the database refuses answers NULL on MariaDB: keep what is stored rather than lose it
     // (the service checks beforehand what the databases refuse, so this is a last guard).
     const assignments = [
@@ -84,7 +78,7 @@ export async function mergeUpdate(
     ];
     const table = `${q(target.table)}`;
     const joined = `t.${q(target.id)} = v.${q('id')}`;
-    if (flavor === 'sqlite') {
+    if (sqlite) {
       const set = [`${q(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${q(column)} = ${value}`)].join(', ');
       await manager.query(`UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
     } else {

@@ -1,8 +1,8 @@
 // Custom fields are updated as a JSON Merge Patch (RFC 7396): the database applies it inside the
 // UPDATE (JSON_MERGE_PATCH on MySQL and MariaDB, json_patch on SQLite), so concurrent updates of
 // different keys of one record all survive. This file is the service's side of it: the same merge
-// in JavaScript, only to check what the result would be before it is written (limits, and what the
-// databases' JSON functions refuse), never to write it.
+// in JavaScript, only to check what the result would be before it is written (limits, what the
+// databases' JSON functions refuse, and whether anything changes), never to write it.
 
 /** MariaDB's JSON functions answer NULL past 32 levels of nesting; the custom-fields object is level 1. */
 export const MAX_CUSTOM_DEPTH = 30;
@@ -21,6 +21,21 @@ export function mergePatch(target: Json, patch: Json): Json {
     else Object.defineProperty(result, key, { value: mergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
   }
   return result;
+}
+
+/** JSON values equal as JSON: objects whatever their key order, arrays item by item. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => jsonEqual(item, other[i]));
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
 }
 
 /** Levels of nesting: a scalar is 0, `{}` and `[]` are 1. Stops counting past `limit`. */

@@ -11,7 +11,7 @@
 import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import type { UpdateError, UpdateErrorCode } from '../contract/api-types.js';
 import type { LockedRecord } from '../database/record-matching-store.js';
-import { depthOf, hasEscapedLoneSurrogate, MAX_CUSTOM_DEPTH, mergePatch } from './merge-patch.js';
+import { depthOf, hasEscapedLoneSurrogate, jsonEqual, MAX_CUSTOM_DEPTH, mergePatch } from './merge-patch.js';
 
 export interface RecordChange {
   /** Position in the request's array. */
@@ -98,20 +98,6 @@ function sameValue(stored: unknown, sent: string | null): boolean {
   return false;
 }
 
-/** JSON values equal as JSON: objects whatever their key order, arrays item by item. */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => jsonEqual(item, other[i]));
-  }
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && jsonEqual(left[key], right[key]));
-}
 
 interface CustomProblem {
   code: UpdateErrorCode;

@@ -1,7 +1,6 @@
 // The JavaScript side of the custom-fields merge (src/sync/merge-patch.ts, src/sync/update-plan.ts):
 // what the databases' JSON functions refuse, and how an update tells whether custom fields changed.
-import { hasEscapedLoneSurrogate, mergePatch } from '../../src/sync/merge-patch.js';
-import { jsonEqual } from '../../src/sync/update-plan.js';
+import { hasEscapedLoneSurrogate, jsonEqual, mergePatch } from '../../src/sync/merge-patch.js';
 
 describe('hasEscapedLoneSurrogate', () => {
   it.each([
