@@ -109,6 +109,7 @@ user=mysql
 datadir=$d/data
 socket=$d/mysqld.sock
 pid-file=$d/mysqld.pid
+tmpdir=$d/tmp
 log-error=$d/error.log
 port=$(node_port "$i")
 bind-address=$HOST
@@ -140,11 +141,17 @@ prepare_node() {
   d="$(node_dir "$i")"
   mkdir -p "$d"
   write_node_config "$i"
+  mkdir -p "$d/tmp"
   if [ ! -d "$d/data/mysql" ]; then
     mkdir -p "$d/data"
     chown -R mysql:mysql "$d"
-    mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" >"$d/install.log" 2>&1 \
-      || die "mariadb-install-db failed for node $i (see $d/install.log)"
+    # Its own temporary folder: installs running at once in the shared /tmp collide on the names of
+    # their temporary tables ("#sql-temptable-...MAD not found") and one of them aborts.
+    if ! mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" --tmpdir="$d/tmp" >"$d/install.log" 2>&1; then
+      cat "$d/install.log" >&2
+      rm -rf "$d/data"
+      die "mariadb-install-db failed for node $i (its output above)"
+    fi
   fi
   chown -R mysql:mysql "$d"
 }
@@ -335,11 +342,16 @@ haproxy_view() {
 cmd_up() {
   ensure_tools
   ensure_keys
-  local any=0 i first=""
+  local any=0 i pid first=""
   for i in $(seq 1 $NODES); do node_running "$i" && { any=1; first=${first:-$i}; }; done
   # mariadb-install-db takes a while: for every node at once.
-  for i in $(seq 1 $NODES); do node_running "$i" || prepare_node "$i" & done
-  wait
+  local installs=()
+  for i in $(seq 1 $NODES); do
+    node_running "$i" && continue
+    prepare_node "$i" &
+    installs+=($!)
+  done
+  for pid in "${installs[@]}"; do wait "$pid" || die "a node could not be prepared (above)"; done
   if [ $any = 0 ]; then
     start_node 1 bootstrap
     wait_node 1
