@@ -9,11 +9,13 @@
 //      crmIds those answers gave; meanwhile Galera node 2 is SIGKILLed and started again (IST), then
 //      replica 1 is SIGKILLed and started again. Clients behave as Enginy should: after a 503 they
 //      wait its Retry-After and re-send the batch; after a refused or reset connection they re-send it;
-//   3. checks, on every Galera node directly: one contact and one company per externalId, every crmId
+//   3. reads after writes: a company and a contact written through one replica each, then linked and
+//      read at once through the other one, under load; every read must see the write answered;
+//   4. checks, on every Galera node directly: one contact and one company per externalId, every crmId
 //      answered 2xx is there with that externalId and every field as sent, every pair answered linked
 //      is there and no other, the nodes agree; no answer other than 2xx and 503 with Retry-After
 //      (refused or reset connections only right after the replica kill);
-//   4. shared rate limit: the replicas restart with RATE_LIMIT_PER_MINUTE, and requests spread over
+//   5. shared rate limit: the replicas restart with RATE_LIMIT_PER_MINUTE, and requests spread over
 //      all of them get exactly that many 2xx in the minute, not one allowance per replica.
 //
 // Exits 1 when a check fails. Prints a summary with figures (docs/scaling.md quotes one run).
@@ -322,6 +324,64 @@ async function faultPhase(env: ClusterEnv, runId: string): Promise<{ tally: Tall
   return { tally, faults, durationMs: Date.now() - started, replicaKilledAt };
 }
 
+// ------------------------------------------------------------------------------------ reads after writes
+
+const CAUSAL_ROUNDS = 500;
+
+/**
+ * Reads after writes across replicas, as Enginy's export makes them: rounds of a fresh company written
+ * through one replica (one Galera node) and a fresh contact through the other, then at once, through
+ * the first one, the link between them (which checks that the contact exists) and, through the other,
+ * a read of the company. Each read must see the write its client was already answered for: none may
+ * say COMPANY_NOT_FOUND, CONTACT_NOT_FOUND or 404. Four clients at once, while eight more export
+ * batches of 100 fresh contacts through HAProxy, so that every node is busy applying the others' writes.
+ */
+async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: number; misses: number; problems: string[] }> {
+  const replicas = env.replicaPorts.map((port) => `http://127.0.0.1:${port}`);
+  const problems: string[] = [];
+  let next = 0;
+  let rounds = 0;
+  let misses = 0;
+  const miss = (what: string) => {
+    misses++;
+    if (problems.length < 5) problems.push(`read after write: ${what}`);
+  };
+  let background = 0;
+  const load = Array.from({ length: 8 }, async () => {
+    while (next < CAUSAL_ROUNDS) {
+      await post(env.url, env.apiKey, '/contacts', { contacts: Array.from({ length: 100 }, () => contactFor(`rwl-${runId}-${background++}`)) });
+    }
+  });
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < CAUSAL_ROUNDS) {
+        const i = next++;
+        const [one, other] = i % 2 === 0 ? [replicas[0], replicas[1 % replicas.length]] : [replicas[1 % replicas.length], replicas[0]];
+        const company = await post(one, env.apiKey, '/companies', { companies: [companyFor(`rw-${runId}-c-${i}`)] });
+        const contact = await post(other, env.apiKey, '/contacts', { contacts: [contactFor(`rw-${runId}-p-${i}`)] });
+        const companyCrmId = (company.body as RecordsAnswer).results?.[0]?.crmId;
+        const contactCrmId = (contact.body as RecordsAnswer).results?.[0]?.crmId;
+        if (company.status !== 201 || contact.status !== 201 || !companyCrmId || !contactCrmId) {
+          problems.push(`read after write: the writes answered ${company.status} and ${contact.status}`);
+          continue;
+        }
+        const [linked, read] = await Promise.all([
+          post(one, env.apiKey, '/associations', { associations: [{ contactCRMId: contactCrmId, companyCRMId: companyCrmId }] }),
+          fetch(`${other}/companies/${companyCrmId}`, { headers: { 'x-api-key': env.apiKey } }),
+        ]);
+        await read.arrayBuffer();
+        const outcome = linked.body as AssociationsAnswer;
+        if (linked.status !== 200 || outcome.created !== 1) miss(`POST /associations through ${one} answered ${linked.status} ${JSON.stringify(outcome).slice(0, 160)}`);
+        if (read.status !== 200) miss(`GET /companies/${companyCrmId} through ${other} answered ${read.status} right after its 201 through ${one}`);
+        rounds++;
+      }
+    }),
+  );
+  await Promise.all(load);
+  if (misses > problems.length) problems.push(`read after write: ${misses} misses in all`);
+  return { rounds, misses, problems };
+}
+
 // ------------------------------------------------------------------------------------ checks
 
 /** How one record type is checked on a node: its rows of this run, and the fields sent for an externalId. */
@@ -499,12 +559,14 @@ async function main(): Promise<number> {
 
   log(`faults: ${CLIENTS} clients, rounds of ${BATCH} contacts, their companies and links, overlapping within ${WINDOW} externalIds`);
   const { tally, faults, durationMs } = await faultPhase(env, runId);
+  log(`reads after writes: ${CAUSAL_ROUNDS} rounds written through one replica and read through the other`);
+  const causal = await causalPhase(env, runId);
   log('checking every Galera node directly');
   const nodes = await checkNodes(env, runId, tally);
   const retries = await retriesByReplica(env);
   const rate = await rateLimitPhase(env);
 
-  const problems = [...tally.bad, ...nodes.problems, ...rate.problems];
+  const problems = [...tally.bad, ...causal.problems, ...nodes.problems, ...rate.problems];
   console.log('\n== cluster load test with faults: summary');
   if (!skipThroughput) {
     console.log(`throughput (batches of 100, concurrency 8): 1 replica direct ${one.toFixed(0)} contacts/s; ${env.replicaPorts.length} replicas through HAProxy ${all.toFixed(0)} contacts/s`);
@@ -527,6 +589,7 @@ async function main(): Promise<number> {
     console.log(`${table} per Galera node: ${perNode.join(', ')} (${table === 'pairs' ? 'exactly the pairs answered linked' : 'one per externalId answered'}: ${agree ? 'yes' : 'no'})`);
     if (!agree) problems.push(`${table} per node ${perNode.join(', ')} but ${expected[table]} answered`);
   }
+  console.log(`reads after writes across replicas: ${causal.rounds} rounds (a company and a contact written, then linked and read through the other replica), ${causal.misses} reads that missed a write already answered`);
   console.log(`rate limit ${RATE_LIMIT}/min over ${env.replicaPorts.length} replicas + HAProxy: ${rate.ok} ok, ${rate.limited} × 429 (${rate.perTarget.join('; ')})`);
   if (problems.length > 0) {
     console.log(`\nFAILED: ${problems.length} problem(s)`);

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import mysqlCallbacks from 'mysql2';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
@@ -35,6 +36,12 @@ export const MIGRATIONS = [
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */
 export type MysqlFlavor = 'mysql' | 'mariadb';
+
+/** What the server at DATABASE_URL is: its flavor, and whether it is a Galera cluster node. */
+export interface MysqlServer {
+  flavor: MysqlFlavor;
+  galera: boolean;
+}
 
 export const isMysqlFamily = (dataSource: DataSource): boolean =>
   dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
@@ -72,23 +79,57 @@ async function connectFirst(config: AppConfig): Promise<mysql.Connection> {
   }
 }
 
-/** Asks the server what it is, so that `mysql://` works against MySQL and MariaDB alike. */
-export async function detectMysqlFlavor(config: AppConfig): Promise<MysqlFlavor> {
+/** Asks the server what it is, so that `mysql://` works against MySQL, MariaDB and a Galera node alike. */
+export async function detectMysqlServer(config: AppConfig): Promise<MysqlServer> {
   const connection = await connectFirst(config);
   try {
-    const [rows] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
-    return /mariadb/i.test(String(rows[0]?.version)) ? 'mariadb' : 'mysql';
+    const [version] = await connection.query<RowDataPacket[]>('SELECT VERSION() AS version');
+    // MySQL has no such variable (no rows); MariaDB without Galera says OFF.
+    const [wsrep] = await connection.query<RowDataPacket[]>("SHOW VARIABLES LIKE 'wsrep_on'");
+    return {
+      flavor: /mariadb/i.test(String(version[0]?.version)) ? 'mariadb' : 'mysql',
+      galera: String(wsrep[0]?.Value ?? '').toUpperCase() === 'ON',
+    };
   } finally {
     await connection.end();
   }
 }
 
-export function dataSourceOptions(config: AppConfig, flavor: MysqlFlavor = 'mysql'): DataSourceOptions {
+/**
+ * On a Galera node, every pooled connection first sets `wsrep_sync_wait = 1`: a read (and a
+ * transaction's start) waits until this node has applied every write set the cluster committed
+ * before it. Without it, a read on node B right after a commit on node A may miss that row: Enginy
+ * creates a company through one replica and links it through another a moment later, and would be
+ * told COMPANY_NOT_FOUND for a company it was just answered 201 for. The pool's `connection` event
+ * comes before the connection is handed out, and the connection runs its commands in order, so the
+ * setting is in place before the first query. docs/scaling.md, "Reads after writes".
+ */
+export const CAUSAL_READS_SQL = 'SET SESSION wsrep_sync_wait = 1';
+
+/** mysql2 as TypeORM loads it, but for pools whose connections make their reads causal. */
+function causalReadsDriver(): object {
+  const logger = new Logger('Database');
+  return {
+    ...mysqlCallbacks,
+    createPool(options: mysqlCallbacks.PoolOptions) {
+      const pool = mysqlCallbacks.createPool(options);
+      pool.on('connection', (connection) => {
+        connection.query(CAUSAL_READS_SQL, (error) => {
+          if (error) logger.warn(`could not make this connection's reads causal (${CAUSAL_READS_SQL}): ${driverCode(error)}`);
+        });
+      });
+      return pool;
+    },
+  };
+}
+
+export function dataSourceOptions(config: AppConfig, server: MysqlServer = { flavor: 'mysql', galera: false }): DataSourceOptions {
   const common = { entities: ENTITIES, migrations: MIGRATIONS, synchronize: false, logging: false } as const;
   if (config.databaseKind === 'mysql') {
     return {
       ...common,
-      type: flavor,
+      type: server.flavor,
+      ...(server.galera ? { driver: causalReadsDriver() } : {}),
       url: config.databaseUrl,
       charset: 'utf8mb4_unicode_ci',
       timezone: 'Z',
@@ -114,6 +155,6 @@ export function dataSourceOptions(config: AppConfig, flavor: MysqlFlavor = 'mysq
 }
 
 export async function createDataSource(config: AppConfig): Promise<DataSource> {
-  const flavor = config.databaseKind === 'mysql' ? await detectMysqlFlavor(config) : undefined;
-  return new DataSource(dataSourceOptions(config, flavor));
+  const server = config.databaseKind === 'mysql' ? await detectMysqlServer(config) : undefined;
+  return new DataSource(dataSourceOptions(config, server));
 }
