@@ -13,11 +13,16 @@ export interface Pair {
   companyCrmId: string;
 }
 
-/** Which of the crmIds asked about name a stored contact, and which a stored company. */
+/** Which of the crmIds asked about name a stored contact, which a stored company, which pairs are linked. */
 export interface Existing {
   contacts: Set<string>;
   companies: Set<string>;
+  /** The pairs asked about that are linked, by pairKey. */
+  linked: Set<string>;
 }
+
+/** One key per distinct pair. */
+export const pairKey = (pair: Pair): string => `${pair.contactCrmId} ${pair.companyCrmId}`;
 
 
 /** SQL text that depends only on the database: built once from the entities' metadata. */
@@ -28,6 +33,16 @@ interface Sql {
   companiesHead: string;
   /** `INSERT IGNORE INTO contact_companies (...) VALUES `. */
   insertHead: string;
+  /** `SELECT l.contact_crm_id AS c, l.company_crm_id AS o FROM `, the pairs table, then linkedTail. */
+  linkedHead: string;
+  /** ` p JOIN contact_companies l ON ...`: the pairs that are linked. */
+  linkedTail: string;
+  /** The pairs as a table of `count` rows (c, o): UNION ALL on MySQL, a VALUES list on SQLite. */
+  pairsTable: (count: number) => string;
+  /** `INSERT IGNORE INTO contact_companies (...) SELECT p.c, p.o, ? FROM `, then the pairs table. */
+  linkHead: string;
+  /** ` p JOIN contacts ... JOIN companies ...`: only pairs whose both sides are stored. */
+  linkTail: string;
   timestamp: (date: Date) => unknown;
 }
 
@@ -38,13 +53,13 @@ export class AssociationsRepository {
   constructor(@Inject(Database) private readonly db: Database) {}
 
   /**
-   * Which contacts and companies exist among these crmIds: one statement (one SELECT per side, joined
-   * by UNION ALL), sent prepared on MySQL with its IN lists padded to a power of two, as the batch
-   * engine does, so that a few statement shapes serve every batch.
+   * Which contacts and companies exist among these crmIds, and which of these pairs are linked: one
+   * statement (one SELECT per question, joined by UNION ALL), sent prepared on MySQL with its lists
+   * padded to a power of two, as the batch engine does, so that a few statement shapes serve every batch.
    */
-  lookup(contactCrmIds: string[], companyCrmIds: string[]): Promise<Existing> {
+  lookup(contactCrmIds: string[], companyCrmIds: string[], pairs: Pair[] = []): Promise<Existing> {
     return this.db.run('look up contacts and companies', async (manager) => {
-      const found: Existing = { contacts: new Set(), companies: new Set() };
+      const found: Existing = { contacts: new Set(), companies: new Set(), linked: new Set() };
       const sql = this.sqlFor(manager.connection);
       const parts: string[] = [];
       const values: string[] = [];
@@ -57,12 +72,37 @@ export class AssociationsRepository {
         parts.push(`${head}${placeholders(list.length)}`);
         values.push(...list);
       }
+      if (pairs.length > 0) {
+        const rows = padded(pairs);
+        parts.push(sql.linkedHead + sql.pairsTable(rows.length) + sql.linkedTail);
+        for (const pair of rows) values.push(pair.contactCrmId, pair.companyCrmId);
+      }
       if (parts.length === 0) return found;
       for (const record of (await execute(manager.queryRunner!, parts.join(' UNION ALL '), values)).records) {
-        if (record.c !== null && record.c !== undefined) found.contacts.add(record.c as string);
-        else found.companies.add(record.o as string);
+        const [c, o] = [record.c as string | null | undefined, record.o as string | null | undefined];
+        if (c != null && o != null) found.linked.add(pairKey({ contactCrmId: c, companyCrmId: o }));
+        else if (c != null) found.contacts.add(c);
+        else found.companies.add(o as string);
       }
       return found;
+    });
+  }
+
+  /**
+   * Links the pairs whose contact and company are both stored, in one statement (an INSERT that reads
+   * both sides by primary key and skips pairs already linked), and answers how many it linked. When
+   * that is every pair, nothing else needs asking: the common case of an export costs one round trip.
+   * Sent prepared on MySQL, padded to a power of two by repeating the first pair (a repeat is skipped).
+   */
+  async linkStored(pairs: Pair[], now: Date): Promise<number> {
+    if (pairs.length === 0) return 0;
+    const sorted = [...pairs].sort(byPair);
+    return this.db.run('link contacts to companies', async (manager) => {
+      const sql = this.sqlFor(manager.connection);
+      const rows = padded(sorted);
+      const values: unknown[] = [sql.timestamp(now)];
+      for (const pair of rows) values.push(pair.contactCrmId, pair.companyCrmId);
+      return (await execute(manager.queryRunner!, sql.linkHead + sql.pairsTable(rows.length) + sql.linkTail, values)).affected;
     });
   }
 
@@ -74,8 +114,7 @@ export class AssociationsRepository {
    */
   async insertMissing(pairs: Pair[], now: Date): Promise<number> {
     if (pairs.length === 0) return 0;
-    // A consistent order of index locks keeps concurrent overlapping batches from deadlocking.
-    const sorted = [...pairs].sort((a, b) => compare(a.contactCrmId, b.contactCrmId) || compare(a.companyCrmId, b.companyCrmId));
+    const sorted = [...pairs].sort(byPair);
     // A deadlock (on Galera, also another node linking the same pair first) runs it again in Database.run.
     return this.db.run('link contacts to companies', (manager) => this.insertIn(manager, sorted, now));
   }
@@ -104,10 +143,24 @@ export class AssociationsRepository {
     const companyId = name(CompanyEntity, 'crmId');
     const written = ['contactCrmId', 'companyCrmId', 'createdAt'].map((p) => name(ContactCompanyEntity, p));
     const createdAt = column(ContactCompanyEntity, 'createdAt');
+    const mysql = isMysqlFamily(dataSource);
+    const insert = `${mysql ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${table(ContactCompanyEntity)} (${written.join(', ')})`;
+    const [c, o] = [q('c'), q('o')];
     this.sql = {
+      // SQLite allows 500 terms in a compound SELECT (a batch may hold 1000 pairs) but any number of
+      // VALUES rows; MySQL 8 wants ROW(...) in a VALUES list where MariaDB refuses it: UNION ALL suits both.
+      pairsTable: mysql
+        ? (count) => `(SELECT ? AS ${c}, ? AS ${o}${' UNION ALL SELECT ?, ?'.repeat(count - 1)})`
+        : (count) => `(SELECT column1 AS ${c}, column2 AS ${o} FROM (VALUES (?, ?)${', (?, ?)'.repeat(count - 1)}))`,
+      linkHead: `${insert} SELECT ${q('p')}.${c}, ${q('p')}.${o}, ? FROM `,
+      linkedHead: `SELECT ${q('l')}.${written[0]} AS ${c}, ${q('l')}.${written[1]} AS ${o} FROM `,
+      linkedTail: ` ${q('p')} JOIN ${table(ContactCompanyEntity)} ${q('l')} ON ${q('l')}.${written[0]} = ${q('p')}.${c} AND ${q('l')}.${written[1]} = ${q('p')}.${o}`,
+      linkTail:
+        ` ${q('p')} JOIN ${table(ContactEntity)} ${q('k')} ON ${q('k')}.${contactId} = ${q('p')}.${c}` +
+        ` JOIN ${table(CompanyEntity)} ${q('m')} ON ${q('m')}.${companyId} = ${q('p')}.${o}`,
       contactsHead: `SELECT ${contactId} AS ${q('c')}, NULL AS ${q('o')} FROM ${table(ContactEntity)} WHERE ${contactId} IN `,
       companiesHead: `SELECT NULL AS ${q('c')}, ${companyId} AS ${q('o')} FROM ${table(CompanyEntity)} WHERE ${companyId} IN `,
-      insertHead: `${isMysqlFamily(dataSource) ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO ${table(ContactCompanyEntity)} (${written.join(', ')}) VALUES `,
+      insertHead: `${insert} VALUES `,
       timestamp: (date) => {
         const value: unknown = driver.preparePersistentValue(date, createdAt);
         // The text mysql2 would send for the Date (the DataSource writes times in UTC, timezone 'Z').
@@ -145,3 +198,5 @@ export class AssociationsRepository {
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** A consistent order of index locks keeps concurrent overlapping batches from deadlocking. */
+const byPair = (a: Pair, b: Pair): number => compare(a.contactCrmId, b.contactCrmId) || compare(a.companyCrmId, b.companyCrmId);

@@ -15,7 +15,7 @@ import type {
 } from '../contract/api-types.js';
 import { normalizePair, type ParsedPair } from './association-input.js';
 import { AssociationsMetrics } from './associations.metrics.js';
-import { AssociationsRepository, type Pair } from './associations.repository.js';
+import { AssociationsRepository, type Pair, pairKey } from './associations.repository.js';
 
 export interface CreateAssociationsOutcome {
   /** true when at least one pair is linked (now or before). */
@@ -36,7 +36,10 @@ export class AssociationsService {
 
   /**
    * Every pair ends up linked (counted once in `created` or `existing`, however often it is repeated)
-   * or in `errors`. Two round trips a batch: one statement that looks up both sides, one INSERT.
+   * or in `errors`. One round trip when every distinct pair is new and both its sides are stored (an
+   * export): one statement links exactly those. Otherwise a second one asks which sides are stored and
+   * which pairs are linked, to tell a missing contact or company from a pair linked before; a pair
+   * that is neither (its sides were stored meanwhile by a concurrent batch) is linked by a third.
    */
   async createAssociations(body: unknown): Promise<CreateAssociationsOutcome> {
     const items = this.batchOf(body);
@@ -47,32 +50,42 @@ export class AssociationsService {
       if ('error' in outcome) errors.push(outcome.error);
       else valid.push(outcome.pair);
     }
-
-    const { contacts, companies } = await this.links.lookup(
-      [...new Set(valid.map((p) => p.contactCrmId))],
-      [...new Set(valid.map((p) => p.companyCrmId))],
-    );
     const distinct = new Map<string, Pair>();
-    for (const pair of valid) {
-      const hasContact = contacts.has(pair.contactCrmId);
-      const hasCompany = companies.has(pair.companyCrmId);
-      if (hasContact && hasCompany) {
-        distinct.set(`${pair.contactCrmId} ${pair.companyCrmId}`, pair);
-        continue;
-      }
-      errors.push(
-        hasContact
-          ? { index: pair.index, ...pair.given, code: 'COMPANY_NOT_FOUND', error: 'Company not found', message: 'No company has this companyCRMId.' }
-          : {
-              index: pair.index,
-              ...pair.given,
-              code: 'CONTACT_NOT_FOUND',
-              error: 'Contact not found',
-              message: hasCompany ? 'No contact has this contactCRMId.' : 'Neither the contact nor the company exists.',
-            },
+    for (const pair of valid) distinct.set(pairKey(pair), pair);
+
+    const now = new Date();
+    let created = await this.links.linkStored([...distinct.values()], now);
+    if (created < distinct.size) {
+      const pairs = [...distinct.values()];
+      const { contacts, companies, linked } = await this.links.lookup(
+        [...new Set(pairs.map((p) => p.contactCrmId))],
+        [...new Set(pairs.map((p) => p.companyCrmId))],
+        pairs,
       );
+      const unlinked: Pair[] = [];
+      for (const pair of pairs) {
+        if (linked.has(pairKey(pair))) continue;
+        if (contacts.has(pair.contactCrmId) && companies.has(pair.companyCrmId)) unlinked.push(pair);
+        else distinct.delete(pairKey(pair));
+      }
+      for (const pair of valid) {
+        if (distinct.has(pairKey(pair))) continue;
+        const hasContact = contacts.has(pair.contactCrmId);
+        const hasCompany = companies.has(pair.companyCrmId);
+        errors.push(
+          hasContact
+            ? { index: pair.index, ...pair.given, code: 'COMPANY_NOT_FOUND', error: 'Company not found', message: 'No company has this companyCRMId.' }
+            : {
+                index: pair.index,
+                ...pair.given,
+                code: 'CONTACT_NOT_FOUND',
+                error: 'Contact not found',
+                message: hasCompany ? 'No contact has this contactCRMId.' : 'Neither the contact nor the company exists.',
+              },
+        );
+      }
+      created += await this.links.insertMissing(unlinked, now);
     }
-    const created = await this.links.insertMissing([...distinct.values()], new Date());
 
     errors.sort((a, b) => a.index - b.index);
     const linked = distinct.size;

@@ -76,7 +76,7 @@ export function placeholders(count: number): string {
 }
 
 /** The values, padded with the first one to a power of two, so that few statement shapes exist. */
-export function padded(values: string[]): string[] {
+export function padded<T>(values: T[]): T[] {
   let size = 1;
   while (size < values.length) size *= 2;
   const out = values.slice();

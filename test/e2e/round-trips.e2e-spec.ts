@@ -1,6 +1,8 @@
 // What a batch costs in round trips to MySQL, counted on the wire: the app reaches its database
 // through a TcpProxy that counts the commands the server answers. A batch of new contacts is two
-// (which keys and owners exist; the INSERT IGNORE), a re-sent batch one. SQLite has no wire.
+// (which keys and owners exist; the INSERT IGNORE), a re-sent batch one. A batch of new links is one
+// (INSERT IGNORE ... SELECT over both sides), a re-sent one or one naming unknown records two (that,
+// then the lookup of both sides and the pairs). SQLite has no wire.
 import { ADMIN_KEY } from '../support/keys.js';
 import { leads, runId } from '../support/factories.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -45,5 +47,37 @@ const named = (commands: number[]) => commands.map((c) => COMMAND_NAMES[c] ?? `0
     const resent = await t.api.post('/contacts', { contacts: fresh });
     expect(resent.body.results.filter((r: { status: string }) => r.status === 'existing')).toHaveLength(100);
     expect(named(proxy.commands)).toEqual(['execute']);
+  });
+
+  it('links new pairs in one round trip, and answers them re-sent, or with unknown records, in two', async () => {
+    const stored = async (path: string, key: string, items: object[]) =>
+      ((await t.api.post(path, { [key]: items })).body.results as { crmId: string }[]).map((r) => r.crmId);
+    const contactIds = await stored('/contacts', 'contacts', leads(`${run}-links`, 100));
+    const companyIds = await stored('/companies', 'companies', Array.from({ length: 20 }, (_, i) => ({ externalId: `${run}-co-${i}`, name: `Co ${i}` })));
+    const pairs = (from: number, count: number) =>
+      contactIds.slice(from, from + count).map((contactCRMId, i) => ({ contactCRMId, companyCRMId: companyIds[(from + i) % 20] }));
+
+    // The first batch of this shape prepares its statement on the connection.
+    expect((await t.api.post('/associations', { associations: pairs(0, 50) })).body.created).toBe(50);
+
+    proxy.commands.length = 0;
+    const fresh = await t.api.post('/associations', { associations: pairs(50, 50) });
+    expect(fresh.body).toEqual({ success: true, created: 50, existing: 0, errors: [] });
+    expect(named(proxy.commands)).toEqual(['execute']);
+
+    // Re-sent: the link statement, then the lookup (prepared once for this shape, then executed).
+    await t.api.post('/associations', { associations: pairs(0, 50) });
+    proxy.commands.length = 0;
+    const again = await t.api.post('/associations', { associations: pairs(0, 50) });
+    expect(again.body).toEqual({ success: true, created: 0, existing: 50, errors: [] });
+    expect(named(proxy.commands)).toEqual(['execute', 'execute']);
+
+    const unknown = { contactCRMId: '0197a3f2-0000-7000-8000-000000000000', companyCRMId: companyIds[0] };
+    const mixed = [...pairs(0, 49), unknown];
+    await t.api.post('/associations', { associations: mixed });
+    proxy.commands.length = 0;
+    const withUnknown = await t.api.post('/associations', { associations: mixed });
+    expect(withUnknown.body).toMatchObject({ success: true, created: 0, existing: 49, errors: [{ index: 49, code: 'CONTACT_NOT_FOUND' }] });
+    expect(named(proxy.commands)).toEqual(['execute', 'execute']);
   });
 });
