@@ -8,6 +8,9 @@ import { Database } from '../database/database.js';
 import { execute } from '../database/driver-adapter.js';
 import { ContactCompanyEntity } from './contact-company.entity.js';
 
+/** The narrow index on contacts.crm_id (migration 1764900000000) that the link statement reads. */
+const CONTACT_REFERENCE_INDEX = 'uq_contacts_crm_id';
+
 export interface Pair {
   contactCrmId: string;
   companyCrmId: string;
@@ -156,7 +159,7 @@ export class AssociationsRepository {
       linkedHead: `SELECT ${q('l')}.${written[0]} AS ${c}, ${q('l')}.${written[1]} AS ${o} FROM `,
       linkedTail: ` ${q('p')} JOIN ${table(ContactCompanyEntity)} ${q('l')} ON ${q('l')}.${written[0]} = ${q('p')}.${c} AND ${q('l')}.${written[1]} = ${q('p')}.${o}`,
       linkTail:
-        ` ${q('p')} JOIN ${table(ContactEntity)} ${q('k')} ON ${q('k')}.${contactId} = ${q('p')}.${c}` +
+        ` ${q('p')} JOIN ${table(ContactEntity)} ${q('k')}${mysql ? ` FORCE INDEX (${q(CONTACT_REFERENCE_INDEX)})` : ''} ON ${q('k')}.${contactId} = ${q('p')}.${c}` +
         ` JOIN ${table(CompanyEntity)} ${q('m')} ON ${q('m')}.${companyId} = ${q('p')}.${o}`,
       contactsHead: `SELECT ${contactId} AS ${q('c')}, NULL AS ${q('o')} FROM ${table(ContactEntity)} WHERE ${contactId} IN `,
       companiesHead: `SELECT NULL AS ${q('c')}, ${companyId} AS ${q('o')} FROM ${table(CompanyEntity)} WHERE ${companyId} IN `,

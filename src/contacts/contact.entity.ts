@@ -1,6 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('contacts')
+/** crm_id alone, for the checks that a contact exists: see migration 1764900000000. */
+@Index('uq_contacts_crm_id', ['crmId'], { unique: true })
 export class ContactEntity {
   @PrimaryColumn({ name: 'crm_id', type: 'varchar', length: 36 })
   crmId: string;

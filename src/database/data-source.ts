@@ -20,6 +20,7 @@ import { ExactExternalId1764400000000 } from './migrations/1764400000000-exact-e
 import { ExactLoweredEmails1764500000000 } from './migrations/1764500000000-exact-lowered-emails.js';
 import { ContactLinkedinKey1764700000000 } from './migrations/1764700000000-contact-linkedin-key.js';
 import { CompanyMatchingKeys1764800000000 } from './migrations/1764800000000-company-matching-keys.js';
+import { ContactReferenceIndex1764900000000 } from './migrations/1764900000000-contact-reference-index.js';
 import { CreateCompaniesAndAssociations1764600000000 } from './migrations/1764600000000-create-companies-and-associations.js';
 import { CreateActivitiesTasksIdempotencyKeys1764700000000 } from './migrations/1764700000000-create-activities-tasks-idempotency-keys.js';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   CreateActivitiesTasksIdempotencyKeys1764700000000,
   ContactLinkedinKey1764700000000,
   CompanyMatchingKeys1764800000000,
+  ContactReferenceIndex1764900000000,
 ];
 
 /** MySQL and MariaDB speak the same protocol, but TypeORM reads their catalogs differently. */
