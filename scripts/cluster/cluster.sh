@@ -143,15 +143,17 @@ prepare_node() {
   write_node_config "$i"
   mkdir -p "$d/tmp"
   if [ ! -d "$d/data/mysql" ]; then
-    mkdir -p "$d/data"
+    # Installed aside and moved in whole, so that an install cut short never looks like a data folder.
+    rm -rf "$d/data" "$d/data.installing"
+    mkdir -p "$d/data.installing"
     chown -R mysql:mysql "$d"
     # Its own temporary folder: installs running at once in the shared /tmp collide on the names of
     # their temporary tables ("#sql-temptable-...MAD not found") and one of them aborts.
-    if ! mariadb-install-db --no-defaults --user=mysql --datadir="$d/data" --tmpdir="$d/tmp" >"$d/install.log" 2>&1; then
+    if ! mariadb-install-db --no-defaults --user=mysql --datadir="$d/data.installing" --tmpdir="$d/tmp" >"$d/install.log" 2>&1; then
       cat "$d/install.log" >&2
-      rm -rf "$d/data"
       die "mariadb-install-db failed for node $i (its output above)"
     fi
+    mv "$d/data.installing" "$d/data"
   fi
   chown -R mysql:mysql "$d"
 }
@@ -351,7 +353,11 @@ cmd_up() {
     prepare_node "$i" &
     installs+=($!)
   done
-  for pid in "${installs[@]}"; do wait "$pid" || die "a node could not be prepared (above)"; done
+  for pid in "${installs[@]}"; do
+    wait "$pid" && continue
+    kill "${installs[@]}" 2>/dev/null || true
+    die "a node could not be prepared (above)"
+  done
   if [ $any = 0 ]; then
     start_node 1 bootstrap
     wait_node 1

@@ -342,9 +342,10 @@ async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: nu
   let next = 0;
   let rounds = 0;
   let misses = 0;
+  const shown: string[] = [];
   const miss = (what: string) => {
     misses++;
-    if (problems.length < 5) problems.push(`read after write: ${what}`);
+    if (shown.length < 5) shown.push(`read after write: ${what}`);
   };
   let background = 0;
   const load = Array.from({ length: 8 }, async () => {
@@ -378,7 +379,8 @@ async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: nu
     }),
   );
   await Promise.all(load);
-  if (misses > problems.length) problems.push(`read after write: ${misses} misses in all`);
+  problems.push(...shown);
+  if (misses > shown.length) problems.push(`read after write: ${misses} misses in all`);
   return { rounds, misses, problems };
 }
 

@@ -92,10 +92,16 @@ export class AssociationsRepository {
   }
 
   /**
-   * Links the pairs whose contact and company are both stored, in one statement (an INSERT that reads
-   * both sides by primary key and skips pairs already linked), and answers how many it linked. When
-   * that is every pair, nothing else needs asking: the common case of an export costs one round trip.
-   * Sent prepared on MySQL, padded to a power of two by repeating the first pair (a repeat is skipped).
+   * Links the pairs whose contact and company are both stored, in one statement (an INSERT that finds
+   * both sides by their ids, the contacts' in the narrow CONTACT_REFERENCE_INDEX on MySQL, and skips
+   * pairs already linked), and answers how many it linked. When that is every pair, nothing else needs
+   * asking: the common case of an export costs one round trip. Sent prepared on MySQL, padded to a
+   * power of two by repeating the first pair (a repeat is skipped).
+   *
+   * What it may miss is made good by the caller's lookup: a side stored by a batch that had not
+   * committed yet, or on Galera a side this node had not applied yet (wsrep_sync_wait = 1 makes reads
+   * causal, not an INSERT's). At the server's REPEATABLE READ the statement holds shared locks on the
+   * rows it reads until it ends; they are committed rows, and a deadlock runs it again (Database.run).
    */
   async linkStored(pairs: Pair[], now: Date): Promise<number> {
     if (pairs.length === 0) return 0;

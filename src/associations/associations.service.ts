@@ -39,7 +39,9 @@ export class AssociationsService {
    * or in `errors`. One round trip when every distinct pair is new and both its sides are stored (an
    * export): one statement links exactly those. Otherwise a second one asks which sides are stored and
    * which pairs are linked, to tell a missing contact or company from a pair linked before; a pair
-   * that is neither (its sides were stored meanwhile by a concurrent batch) is linked by a third.
+   * that is neither (its sides were stored by a concurrent batch, or on Galera not yet applied on this
+   * node when the first statement ran) is linked by a third. The counts rely on records and links never
+   * being deleted: a pair linked once stays linked.
    */
   async createAssociations(body: unknown): Promise<CreateAssociationsOutcome> {
     const items = this.batchOf(body);

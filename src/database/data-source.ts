@@ -104,7 +104,10 @@ export async function detectMysqlServer(config: AppConfig): Promise<MysqlServer>
  * creates a company through one replica and links it through another a moment later, and would be
  * told COMPANY_NOT_FOUND for a company it was just answered 201 for. The pool's `connection` event
  * comes before the connection is handed out, and the connection runs its commands in order, so the
- * setting is in place before the first query. docs/scaling.md, "Reads after writes".
+ * setting is in place before the first query. It covers reads and a transaction's start, not the
+ * reads inside an INSERT ... SELECT: the one statement that does so (linking a batch of associations)
+ * is followed by a causal lookup whenever it linked fewer pairs than asked. docs/scaling.md, "Reads
+ * after writes".
  */
 export const CAUSAL_READS_SQL = 'SET SESSION wsrep_sync_wait = 1';
 
@@ -117,7 +120,11 @@ function causalReadsDriver(): object {
       const pool = mysqlCallbacks.createPool(options);
       pool.on('connection', (connection) => {
         connection.query(CAUSAL_READS_SQL, (error) => {
-          if (error) logger.warn(`could not make this connection's reads causal (${CAUSAL_READS_SQL}): ${driverCode(error)}`);
+          if (!error) return;
+          // Not handed out without it: the borrower's first query fails (a retryable error for
+          // Database.run) and the pool opens a new connection.
+          logger.warn(`could not make this connection's reads causal (${CAUSAL_READS_SQL}): ${driverCode(error)}; closing it`);
+          connection.destroy();
         });
       });
       return pool;
