@@ -335,6 +335,7 @@ const CAUSAL_ROUNDS = 500;
  * a read of the company. Each read must see the write its client was already answered for: none may
  * say COMPANY_NOT_FOUND, CONTACT_NOT_FOUND or 404. Four clients at once, while eight more export
  * batches of 100 fresh contacts through HAProxy, so that every node is busy applying the others' writes.
+ * A 503 with Retry-After (load shed by a busy replica) is waited out and sent again, as Enginy does.
  */
 async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: number; misses: number; problems: string[] }> {
   const replicas = env.replicaPorts.map((port) => `http://127.0.0.1:${port}`);
@@ -347,6 +348,19 @@ async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: nu
     misses++;
     if (shown.length < 5) shown.push(`read after write: ${what}`);
   };
+  /** A request sent again after each 503 with Retry-After (load shed: not what this phase looks for), as Enginy does. */
+  const settled = async <T extends { status: number | string; retryAfter: string | null }>(send: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await send();
+      if (answer.status !== 503 || !answer.retryAfter || attempt === 20) return answer;
+      await sleep(Number(answer.retryAfter) * 1000);
+    }
+  };
+  const get = async (url: string) => {
+    const response = await fetch(url, { headers: { 'x-api-key': env.apiKey } });
+    await response.arrayBuffer();
+    return { status: response.status, retryAfter: response.headers.get('retry-after') };
+  };
   let background = 0;
   const load = Array.from({ length: 8 }, async () => {
     while (next < CAUSAL_ROUNDS) {
@@ -358,22 +372,25 @@ async function causalPhase(env: ClusterEnv, runId: string): Promise<{ rounds: nu
       while (next < CAUSAL_ROUNDS) {
         const i = next++;
         const [one, other] = i % 2 === 0 ? [replicas[0], replicas[1 % replicas.length]] : [replicas[1 % replicas.length], replicas[0]];
-        const company = await post(one, env.apiKey, '/companies', { companies: [companyFor(`rw-${runId}-c-${i}`)] });
-        const contact = await post(other, env.apiKey, '/contacts', { contacts: [contactFor(`rw-${runId}-p-${i}`)] });
+        const company = await settled(() => post(one, env.apiKey, '/companies', { companies: [companyFor(`rw-${runId}-c-${i}`)] }));
+        const contact = await settled(() => post(other, env.apiKey, '/contacts', { contacts: [contactFor(`rw-${runId}-p-${i}`)] }));
         const companyCrmId = (company.body as RecordsAnswer).results?.[0]?.crmId;
         const contactCrmId = (contact.body as RecordsAnswer).results?.[0]?.crmId;
         if (company.status !== 201 || contact.status !== 201 || !companyCrmId || !contactCrmId) {
-          problems.push(`read after write: the writes answered ${company.status} and ${contact.status}`);
+          if (problems.length < 5) problems.push(`read after write: the writes answered ${company.status} and ${contact.status}`);
           continue;
         }
         const [linked, read] = await Promise.all([
-          post(one, env.apiKey, '/associations', { associations: [{ contactCRMId: contactCrmId, companyCRMId: companyCrmId }] }),
-          fetch(`${other}/companies/${companyCrmId}`, { headers: { 'x-api-key': env.apiKey } }),
+          settled(() => post(one, env.apiKey, '/associations', { associations: [{ contactCRMId: contactCrmId, companyCRMId: companyCrmId }] })),
+          settled(() => get(`${other}/companies/${companyCrmId}`)),
         ]);
-        await read.arrayBuffer();
         const outcome = linked.body as AssociationsAnswer;
-        if (linked.status !== 200 || outcome.created !== 1) miss(`POST /associations through ${one} answered ${linked.status} ${JSON.stringify(outcome).slice(0, 160)}`);
-        if (read.status !== 200) miss(`GET /companies/${companyCrmId} through ${other} answered ${read.status} right after its 201 through ${one}`);
+        if (linked.status === 503 || read.status === 503) {
+          if (problems.length < 5) problems.push(`read after write: still 503 after 20 tries (link ${linked.status}, read ${read.status})`);
+        } else {
+          if (linked.status !== 200 || outcome.created !== 1) miss(`POST /associations through ${one} answered ${linked.status} ${JSON.stringify(outcome).slice(0, 160)}`);
+          if (read.status !== 200) miss(`GET /companies/${companyCrmId} through ${other} answered ${read.status} right after its 201 through ${one}`);
+        }
         rounds++;
       }
     }),
