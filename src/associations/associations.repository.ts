@@ -27,7 +27,6 @@ export interface Existing {
 /** One key per distinct pair. */
 export const pairKey = (pair: Pair): string => `${pair.contactCrmId} ${pair.companyCrmId}`;
 
-
 /** SQL text that depends only on the database: built once from the entities' metadata. */
 interface Sql {
   /** `SELECT crm_id AS c, NULL AS o FROM contacts WHERE crm_id IN `. */

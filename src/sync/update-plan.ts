@@ -98,7 +98,6 @@ function sameValue(stored: unknown, sent: string | null): boolean {
   return false;
 }
 
-
 interface CustomProblem {
   code: UpdateErrorCode;
   field?: string;
