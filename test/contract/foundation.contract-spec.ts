@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
+import { leads, runId } from '../support/factories.js';
 import { createTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 import { findLeaks } from '../support/leaks.js';
 import { specOperations } from '../support/spec.js';
@@ -125,6 +126,44 @@ describe('one error path', () => {
     for (const res of answers) {
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(findLeaks(res.body)).toEqual([]);
+    }
+  });
+});
+
+describe('large bodies', () => {
+  const t = useTestApp();
+
+  // Bodies of 64 KiB and more are read by src/http/json-body.ts, a batch item by item: the same answers.
+  it('answers a large malformed or non-object body as it answers a small one', async () => {
+    const padding = ' '.repeat(70_000);
+    const broken = await t.api.request('POST', '/contacts', { raw: `{"contacts": [{"externalId": "x"}${padding}`, contentType: 'application/json' });
+    expect(broken.status).toBe(400);
+    expect(broken.body).toEqual({ error: 'bad_request', message: 'The body is not valid JSON.' });
+    const twice = await t.api.request('POST', '/contacts', { raw: `{"contacts": [{"externalId": "x"}], "contacts": 1${padding}}`, contentType: 'application/json' });
+    expect(twice.status).toBe(400);
+    expect(twice.body.message).toContain('"contacts" array');
+    const text = await t.api.request('POST', '/contacts', { raw: `${padding}"${'a'.repeat(70_000)}"`, contentType: 'application/json' });
+    expect(text.status).toBe(400);
+    expect(text.body).toEqual({ error: 'bad_request', message: 'The body is valid JSON, but a string: this operation takes an object with a "contacts" array.' });
+  });
+
+  it('stores a large batch read item by item exactly as sent: quotes, backslashes, accents, emoji and custom fields', async () => {
+    const run = runId();
+    const contacts: Record<string, unknown>[] = leads(run, 100).map((contact, i) => ({
+      ...contact,
+      description: `He said "ok", then \\ "no" [${i}], {a: 1}, ${'Ünïcödé 😀 '.repeat(60)}`,
+      campaignNote: `note "${i}" \\ é`,
+    }));
+    const raw = JSON.stringify({ contacts });
+    expect(Buffer.byteLength(raw)).toBeGreaterThan(128 * 1024);
+    const res = await t.api.request('POST', '/contacts', { raw, contentType: 'application/json' });
+    expect(res.status).toBe(201);
+    expect(res.body.results.map((r: { externalId: string }) => r.externalId)).toEqual(contacts.map((c) => c.externalId));
+    for (const i of [0, 57, 99]) {
+      const stored = (await t.api.get(`/contacts/${res.body.results[i].crmId}`)).body;
+      expect(stored.description).toBe(contacts[i].description);
+      expect(stored.lastName).toBe(contacts[i].lastName);
+      expect(stored.customFields).toEqual(expect.objectContaining({ campaignNote: contacts[i].campaignNote, notes: contacts[i].notes, address: contacts[i].address }));
     }
   });
 });
