@@ -5,15 +5,29 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** CPU time (user + system) a process has used, in ms; 0 once it is gone. */
-export function processCpuMs(pid: number): number {
+/** The fields of /proc/<pid>/stat after the command name (state first); empty once the process is gone. */
+function statFields(pid: number): string[] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return 0;
+    return [];
   }
+}
+
+/** CPU time (user + system) a process has used, in ms; 0 once it is gone. */
+export function processCpuMs(pid: number): number {
+  const fields = statFields(pid);
+  return fields.length === 0 ? 0 : (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/**
+ * Page faults a process has taken that needed no disk (minor faults: first touches of fresh memory);
+ * 0 once it is gone. On a virtual machine each costs 10-20 µs (docs/performance.md, "Large bodies").
+ */
+export function processMinorFaults(pid: number): number {
+  const fields = statFields(pid);
+  return fields.length === 0 ? 0 : Number(fields[7]);
 }
 
 /** Busy CPU time of the whole machine (every core, idle and iowait excluded), in ms. */
@@ -45,6 +59,8 @@ export function findDatabasePid(host: string): number | undefined {
 export interface CpuSplit {
   /** ms of CPU over the phase. */
   service: number;
+  /** Minor page faults of the service over the phase. */
+  serviceFaults: number;
   database: number | undefined;
   bench: number;
   other: number;
@@ -53,7 +69,7 @@ export interface CpuSplit {
 }
 
 export class CpuMeter {
-  private start: { service: number; database: number; bench: NodeJS.CpuUsage; machine: number; at: number } | undefined;
+  private start: { service: number; serviceFaults: number; database: number; bench: NodeJS.CpuUsage; machine: number; at: number } | undefined;
 
   constructor(
     private readonly servicePid: number | undefined,
@@ -63,6 +79,7 @@ export class CpuMeter {
   begin(): void {
     this.start = {
       service: this.servicePid ? processCpuMs(this.servicePid) : 0,
+      serviceFaults: this.servicePid ? processMinorFaults(this.servicePid) : 0,
       database: this.databasePid ? processCpuMs(this.databasePid) : 0,
       bench: process.cpuUsage(),
       machine: machineBusyMs(),
@@ -78,7 +95,8 @@ export class CpuMeter {
     const bench = (usage.user + usage.system) / 1000;
     const machine = machineBusyMs() - start.machine;
     const other = Math.max(0, machine - service - (database ?? 0) - bench);
-    return { service, database, bench, other, wall: performance.now() - start.at };
+    const serviceFaults = this.servicePid ? processMinorFaults(this.servicePid) - start.serviceFaults : 0;
+    return { service, serviceFaults, database, bench, other, wall: performance.now() - start.at };
   }
 }
 
