@@ -1,0 +1,189 @@
+// `npm run bench:side-by-side -- --base DIR`: the service CPU that one batch costs in this build
+// against another build (DIR: that checkout's built `dist`), both services running at once.
+//
+// Why at once: on a shared virtual machine the host's speed drifts by a factor of two within minutes,
+// so two runs one after the other compare two hosts as much as two builds. Here both services take the
+// same load in the same seconds, each on its own fresh database on one MySQL server, round after
+// round, and each round gives one ratio of their CPU per batch; the median of the rounds is the
+// answer. docs/performance.md ("Large bodies") shows one use.
+//
+// Options: --base DIR (required), --operation contacts|associations|update (default contacts),
+// --rounds N (6), --batches N (batches of 100 per service per round, 200), --concurrency N (per
+// service, 4). Needs DATABASE_URL=mysql://... like `npm run bench`.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+import { contactGenerator } from './bench/contacts.js';
+import { processCpuMs, processMinorFaults } from './bench/cpu.js';
+import { type HttpPhase, runHttpPhase } from './bench/measure.js';
+import { ServiceProcess, startNodeOptions } from './bench/service.js';
+import { checkUpdate, updateData } from './bench/sync.js';
+
+const BATCH = 100;
+const OPERATIONS = ['contacts', 'associations', 'update'] as const;
+type Operation = (typeof OPERATIONS)[number];
+
+interface Settings {
+  base: string;
+  operation: Operation;
+  rounds: number;
+  batches: number;
+  concurrency: number;
+}
+
+function settingsFrom(args: string[]): Settings {
+  const value = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    return at < 0 ? undefined : args[at + 1];
+  };
+  const count = (flag: string, fallback: number): number => {
+    const text = value(flag);
+    if (text === undefined) return fallback;
+    if (!/^[1-9]\d*$/.test(text)) throw new Error(`${flag} takes a positive whole number`);
+    return Number(text);
+  };
+  const base = value('--base');
+  if (!base) throw new Error('--base DIR is required: the built dist folder of the other checkout');
+  const operation = (value('--operation') ?? 'contacts') as Operation;
+  if (!OPERATIONS.includes(operation)) throw new Error(`--operation is one of ${OPERATIONS.join(', ')}`);
+  return { base, operation, rounds: count('--rounds', 6), batches: count('--batches', 200), concurrency: count('--concurrency', 4) };
+}
+
+interface Side {
+  label: string;
+  service: ServiceProcess;
+  apiKey: string;
+  bodies: Buffer[];
+  operation?: HttpPhase['operation'];
+  cpu: number[];
+  faults: number[];
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** POSTs one body and answers its results' crmIds (setting up the records that associations and updates need). */
+async function crmIdsFrom(side: Pick<Side, 'service' | 'apiKey'>, path: string, body: unknown): Promise<string[]> {
+  const response = await fetch(side.service.baseUrl + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': side.apiKey },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}`);
+  return ((await response.json()) as { results: { crmId: string }[] }).results.map((result) => result.crmId);
+}
+
+/** The request bodies of one side (`count` batches) and what their answers must be. */
+async function workload(side: Pick<Side, 'service' | 'apiKey'>, operation: Operation, count: number, seed: number): Promise<Pick<Side, 'bodies' | 'operation'>> {
+  const contacts = contactGenerator(seed, `sbs${seed}`, []);
+  const batchOf = () => Array.from({ length: BATCH }, () => contacts.next());
+  if (operation === 'contacts') return { bodies: Array.from({ length: count }, () => Buffer.from(JSON.stringify({ contacts: batchOf() }))) };
+  if (operation === 'update') {
+    const crmIds: string[] = [];
+    for (let b = 0; b < count * 2; b++) crmIds.push(...(await crmIdsFrom(side, '/contacts', { contacts: batchOf() })));
+    return { bodies: updateData(crmIds, count).bodies, operation: { method: 'PUT', path: '/contacts', status: 200, check: checkUpdate } };
+  }
+  // Associations: each contact once, five contacts to a company, as an export links them.
+  const contactIds: string[] = [];
+  const companyIds: string[] = [];
+  for (let b = 0; b < count; b++) {
+    contactIds.push(...(await crmIdsFrom(side, '/contacts', { contacts: batchOf() })));
+    if (b % 5 === 0) {
+      const companies = Array.from({ length: BATCH }, (_, i) => ({ externalId: `sbs-company-${seed}-${b}-${i}`, name: `Company ${b}-${i}` }));
+      companyIds.push(...(await crmIdsFrom(side, '/companies', { companies })));
+    }
+  }
+  const pairs = contactIds.map((contactCRMId, k) => ({ contactCRMId, companyCRMId: companyIds[Math.floor(k / 5)] }));
+  const bodies = Array.from({ length: count }, (_, b) => Buffer.from(JSON.stringify({ associations: pairs.slice(b * BATCH, (b + 1) * BATCH) })));
+  const check = (body: unknown) => ((body as { created?: number }).created === BATCH ? undefined : `created ${(body as { created?: number }).created} of ${BATCH}`);
+  return { bodies, operation: { method: 'POST', path: '/associations', status: 200, check } };
+}
+
+async function main(): Promise<number> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl?.startsWith('mysql://')) {
+    console.error('Set DATABASE_URL=mysql://user:password@host:3306/any_database (the bench creates and drops its own databases).');
+    return 2;
+  }
+  const settings = settingsFrom(process.argv.slice(2));
+  const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const builds = [
+    { label: `base (${settings.base})`, entry: resolve(settings.base, 'src', 'main.js') },
+    { label: 'this build', entry: join(here, 'src', 'main.js') },
+  ];
+  for (const build of builds) if (!existsSync(build.entry)) throw new Error(`${build.entry} does not exist: build that checkout first`);
+
+  const server = new URL(databaseUrl);
+  const admin = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  const tag = `sbs_${Date.now().toString(36)}_${process.pid}`;
+  const sides: Side[] = [];
+  const databases: string[] = [];
+  try {
+    const perSide = settings.batches * (settings.rounds + 1); // the first round warms up
+    for (const [n, build] of builds.entries()) {
+      const database = `${tag}_${n}`;
+      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      databases.push(database);
+      const url = new URL(databaseUrl);
+      url.pathname = `/${database}`;
+      const apiKey = randomBytes(24).toString('base64url');
+      const service = await ServiceProcess.start({
+        entry: build.entry,
+        databaseUrl: url.toString(),
+        apiKey,
+        adminKey: randomBytes(24).toString('base64url'),
+        nodeArgs: startNodeOptions().split(' ').filter((option) => option !== ''),
+      });
+      const side: Side = { label: build.label, service, apiKey, bodies: [], cpu: [], faults: [] };
+      sides.push(side);
+      console.log(`· ${build.label}: setting up ${perSide} batches for ${settings.operation}`);
+      Object.assign(side, await workload(side, settings.operation, perSide, n + 1));
+    }
+
+    for (let round = 0; round <= settings.rounds; round++) {
+      const from = round * settings.batches;
+      const before = sides.map((side) => ({ cpu: processCpuMs(side.service.pid), faults: processMinorFaults(side.service.pid) }));
+      const measured = await Promise.all(
+        sides.map((side) =>
+          runHttpPhase({
+            name: side.label,
+            baseUrl: side.service.baseUrl,
+            apiKey: side.apiKey,
+            concurrency: settings.concurrency,
+            bodies: side.bodies.slice(from, from + settings.batches),
+            batchSize: BATCH,
+            ...(side.operation ? { operation: side.operation } : { expectStatus: 'created' as const }),
+          }),
+        ),
+      );
+      for (const [i, side] of sides.entries()) {
+        if (measured[i].failures.length > 0) throw new Error(`${side.label}: ${measured[i].failures[0]}`);
+        if (round === 0) continue;
+        side.cpu.push((processCpuMs(side.service.pid) - before[i].cpu) / settings.batches);
+        side.faults.push((processMinorFaults(side.service.pid) - before[i].faults) / settings.batches);
+      }
+    }
+
+    console.log(`\n${settings.operation}, ${settings.rounds} rounds of ${settings.batches} batches of ${BATCH}, concurrency ${settings.concurrency} per service`);
+    for (const side of sides) {
+      console.log(`${side.label}: service CPU ms per batch ${side.cpu.map((ms) => ms.toFixed(2)).join(' ')} (median ${median(side.cpu).toFixed(2)}); page faults per batch ${median(side.faults).toFixed(0)}`);
+    }
+    const ratios = sides[1].cpu.map((ms, round) => ms / sides[0].cpu[round]);
+    console.log(`this build / base, per round: ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
+    console.log(`median ratio of service CPU per batch, this build / base: ${median(ratios).toFixed(3)}`);
+    return 0;
+  } finally {
+    for (const side of sides) await side.service.stop().catch(() => undefined);
+    for (const database of databases) await admin.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);
