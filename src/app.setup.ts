@@ -20,7 +20,7 @@ import { contractDocument } from './contract/contract.js';
 import { HttpMetrics } from './metrics/http-metrics.js';
 import { recordPages } from './records/record-pages.middleware.js';
 import { isRecordPagePath } from './records/record-routes.js';
-import { parseJsonChunks, readChunks } from './http/json-body.js';
+import { itemReadLength, parseJsonChunks, readChunks } from './http/json-body.js';
 
 /** The contract as served: a copy of the parsed spec, with the key header the service is configured for. */
 export function loadContract(config: AppConfig): OpenAPIObject {
@@ -69,34 +69,19 @@ function bodyParsing(config: AppConfig) {
       if (error) return sendError(res, toErrorResponse(notAnObject(error, req) ?? error, config.retryAfterSeconds));
       next();
     };
-    const length = splitLength(req, config.bodyLimitBytes);
+    const length = itemReadLength(req.headers, config.bodyLimitBytes);
     if (length === undefined) return json(req, res, parsed);
-    readChunks(req, length).then((chunks) => {
-      try {
-        req.body = parseJsonChunks(chunks);
-      } catch (error) {
-        return parsed(error);
-      }
-      parsed();
-    }, parsed);
+    readChunks(req, length)
+      .then((chunks) => {
+        try {
+          req.body = parseJsonChunks(chunks, config.maxBatchSize);
+        } catch (error) {
+          return parsed(error);
+        }
+        parsed();
+      }, parsed)
+      .catch(next);
   };
-}
-
-/** Bodies from this size on are read by json-body.ts, which parses a batch item by item. */
-const SPLIT_FROM_BYTES = 64 * 1024;
-
-/**
- * The Content-Length of a plain UTF-8 JSON body big enough to be read by readChunks(); undefined for
- * every other body (compressed, another charset, chunked, small, over the limit), which Express's
- * parser reads as before.
- */
-function splitLength(req: Request, limit: number): number | undefined {
-  const { 'content-encoding': encoding, 'content-length': declared, 'transfer-encoding': chunked } = req.headers;
-  if (chunked !== undefined || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) return undefined;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return undefined;
-  const length = Number(declared);
-  return Number.isSafeInteger(length) && length >= SPLIT_FROM_BYTES && length <= limit ? length : undefined;
 }
 
 export function configureApp(app: NestExpressApplication, config: AppConfig): NestExpressApplication {

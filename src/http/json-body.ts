@@ -9,9 +9,13 @@
 //
 // The answer is the same value `JSON.parse` would give for the whole body, or nothing: only a body of
 // exactly the shape `{"<key>": [item, item, ...]}` is split, each slice is parsed by `JSON.parse`
-// itself, and any other shape (a second key, an item that does not parse, a BOM, ...) makes the caller
-// parse the whole body as before, with the same errors. test/unit/json-body.spec.ts checks it against
+// itself, and any other shape (a second key, an item that does not parse, a BOM, more items than a
+// batch may hold, ...) makes the caller parse the whole body as before, with the same errors. Only a
+// body with a Content-Length, no compression and no media-type parameter but `charset=utf-8` comes
+// here at all (itemReadLength): every other one goes to Express's parser, which decides. test/unit/json-body.spec.ts checks it against
 // `JSON.parse` on random bodies cut into random chunks.
+
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -35,9 +39,10 @@ interface At {
 
 /**
  * `{"<key>": [items]}` parsed item by item from the body's chunks, or `undefined` when the body is not
- * of that shape or an item does not parse (the caller then parses the whole body).
+ * of that shape, an item does not parse, or there are more than `maxItems` items (the caller then
+ * parses the whole body: a million tiny items, which no batch may hold, cost one parse, not a million).
  */
-export function parseBatchChunks(chunks: readonly Buffer[]): Record<string, unknown[]> | undefined {
+export function parseBatchChunks(chunks: readonly Buffer[], maxItems: number): Record<string, unknown[]> | undefined {
   if (chunks.length === 0) return undefined;
   const head = chunks[0];
   // The head `{"key":[`, whitespace allowed, within the first chunk (anything else: the whole parse).
@@ -88,12 +93,13 @@ export function parseBatchChunks(chunks: readonly Buffer[]): Record<string, unkn
         if (depth === 0) {
           if (byte !== CLOSE_BRACKET) return undefined;
           const end = { chunk: c, offset: k };
-          if (!(items.length === 0 && isBlank(chunks, start, end)) && !pushItem(items, chunks, start, end)) return undefined;
+          const empty = items.length === 0 && isBlank(chunks, start, end);
+          if (!empty && (items.length >= maxItems || !pushItem(items, chunks, start, end))) return undefined;
           return isTail(chunks, c, k + 1) ? { [key]: items } : undefined;
         }
         depth--;
       } else if (byte === COMMA && depth === 0) {
-        if (!pushItem(items, chunks, start, { chunk: c, offset: k })) return undefined;
+        if (items.length >= maxItems || !pushItem(items, chunks, start, { chunk: c, offset: k })) return undefined;
         start = { chunk: c, offset: k + 1 };
       }
       k++;
@@ -156,6 +162,28 @@ function isTail(chunks: readonly Buffer[], chunk: number, offset: number): boole
   return closed;
 }
 
+/** Bodies from this size on are read here; smaller ones never reach a large string anyway. */
+export const ITEM_READ_FROM_BYTES = 64 * 1024;
+
+/**
+ * A JSON media type with no parameter but, at most, `charset=utf-8`: the one form read here. Any other
+ * parameter or charset goes to Express's parser, which decides (415 for a charset it refuses).
+ */
+const PLAIN_JSON_TYPE = /^application\/(?:[a-z0-9!#$&^_.+-]+\+)?json[ \t]*(?:;[ \t]*charset[ \t]*=[ \t]*(?:utf-8|"utf-8")[ \t]*)?$/i;
+
+/**
+ * The Content-Length of a plain UTF-8 JSON body big enough to be read by readChunks(); undefined for
+ * every other body (compressed, with another charset or any other parameter, chunked, small, over the
+ * limit), which Express's parser reads as before.
+ */
+export function itemReadLength(headers: IncomingHttpHeaders, limit: number): number | undefined {
+  const { 'content-encoding': encoding, 'content-length': declared, 'transfer-encoding': chunked } = headers;
+  if (chunked !== undefined || (encoding !== undefined && encoding.toLowerCase() !== 'identity')) return undefined;
+  if (!PLAIN_JSON_TYPE.test(headers['content-type'] ?? '')) return undefined;
+  const length = Number(declared);
+  return Number.isSafeInteger(length) && length >= ITEM_READ_FROM_BYTES && length <= limit ? length : undefined;
+}
+
 /** An error shaped as Express's body parser shapes its own, so that one mapping answers both (error-response.ts). */
 export class BodyReadError extends Error {
   constructor(
@@ -174,7 +202,9 @@ export class BodyReadError extends Error {
  * body limit: the caller checks) have come; the request ends early or sends more: a 400, as Express's
  * body parser answers.
  */
-export function readChunks(req: NodeJS.ReadableStream & { on(event: 'aborted', listener: () => void): unknown }, length: number): Promise<Buffer[]> {
+export function readChunks(req: IncomingMessage, length: number): Promise<Buffer[]> {
+  // Nothing is left to read (a request already ended or torn down): answered at once, never left waiting.
+  if (req.readableEnded || req.destroyed) return Promise.reject(new BodyReadError('request aborted', 'request.aborted', 400));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -211,8 +241,8 @@ export function readChunks(req: NodeJS.ReadableStream & { on(event: 'aborted', l
  * The body parsed as Express's JSON parser (strict) parses it: split by item when it is a batch,
  * whole otherwise. A UTF-8 byte order mark is skipped, as the body parser's decoder skips it.
  */
-export function parseJsonChunks(chunks: Buffer[]): unknown {
-  const split = parseBatchChunks(chunks);
+export function parseJsonChunks(chunks: Buffer[], maxItems: number): unknown {
+  const split = parseBatchChunks(chunks, maxItems);
   if (split !== undefined) return split;
   let text = Buffer.concat(chunks).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

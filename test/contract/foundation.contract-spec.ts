@@ -147,6 +147,22 @@ describe('large bodies', () => {
     expect(text.body).toEqual({ error: 'bad_request', message: 'The body is valid JSON, but a string: this operation takes an object with a "contacts" array.' });
   });
 
+  it('answers a large body in a charset other than UTF-8, or with other parameters, as it answers a small one', async () => {
+    const run = runId();
+    for (const size of [1, 60]) {
+      const contacts = leads(run, size, size).map((contact) => ({ ...contact, description: 'z'.repeat(1500) }));
+      const raw = JSON.stringify({ contacts });
+      expect(Buffer.byteLength(raw) > 64 * 1024).toBe(size === 60);
+      for (const contentType of ['application/json; charset=utf8', 'application/json; charset=latin1', 'application/json; charset=utf-8 latin1']) {
+        const res = await t.api.request('POST', '/contacts', { raw, contentType });
+        expect([contentType, res.status, res.body]).toEqual([contentType, 415, { error: 'unsupported_media_type', message: 'Send the body as UTF-8 application/json.' }]);
+      }
+      const res = await t.api.request('POST', '/contacts', { raw, contentType: 'application/json; charset="UTF-8"' });
+      expect(res.status).toBe(201);
+      expect(res.body.results).toHaveLength(size);
+    }
+  });
+
   it('stores a large batch read item by item exactly as sent: quotes, backslashes, accents, emoji and custom fields', async () => {
     const run = runId();
     const contacts: Record<string, unknown>[] = leads(run, 100).map((contact, i) => ({

@@ -1,7 +1,13 @@
 // Large JSON bodies parsed item by item from their chunks (src/http/json-body.ts): the value is always
 // the one JSON.parse gives for the whole body, and whatever JSON.parse refuses is refused too.
+import { once } from 'node:events';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import fc from 'fast-check';
-import { BodyReadError, parseBatchChunks, parseJsonChunks } from '../../src/http/json-body.js';
+import { BodyReadError, itemReadLength, parseBatchChunks, parseJsonChunks, readChunks } from '../../src/http/json-body.js';
+
+/** The largest batch the service takes (MAX_BATCH_SIZE's bound): the split gives up past it. */
+const MAX_ITEMS = 1000;
 
 /** The body cut at the given points, as a socket may deliver it. */
 function cut(body: Buffer, points: number[]): Buffer[] {
@@ -28,7 +34,7 @@ function wholeParse(given: string): { value: unknown } | 'refused' {
 
 function chunkedParse(chunks: Buffer[]): { value: unknown } | 'refused' {
   try {
-    return { value: parseJsonChunks(chunks) };
+    return { value: parseJsonChunks(chunks, MAX_ITEMS) };
   } catch (error) {
     expect(error).toBeInstanceOf(BodyReadError);
     expect((error as BodyReadError).type).toBe('entity.parse.failed');
@@ -57,7 +63,7 @@ describe('parseJsonChunks', () => {
         const chunks = cut(body, [head, ...points.map((point) => head + (point % (body.length - head + 1)))]);
         expect(chunkedParse(chunks)).toEqual(wholeParse(text));
         // And the split itself answered it: the whole parse behind it does not hide a split that failed.
-        expect(parseBatchChunks(chunks)).toEqual(JSON.parse(text));
+        expect(parseBatchChunks(chunks, MAX_ITEMS)).toEqual(JSON.parse(text));
       }),
       { numRuns: 3000 },
     );
@@ -68,12 +74,14 @@ describe('parseJsonChunks', () => {
       fc.property(
         fc.array(item, { minLength: 1, maxLength: 8 }),
         fc.nat(),
-        fc.constantFrom('', ',', ']', '}', '"', '\\', '[', '{', ' ,', 'x'),
+        fc.constantFrom('', ',', ']', '}', '"', '\\', '[', '{', ' ,', 'x', ':'),
+        fc.integer({ min: 0, max: 2 }),
         fc.array(fc.nat(), { maxLength: 6 }),
-        (items, where, insert, points) => {
+        (items, where, insert, removed, points) => {
           const good = `{"contacts":[${items.map((value) => JSON.stringify(value)).join(',')}]}`;
           const at = where % (good.length + 1);
-          const text = good.slice(0, at) + insert + good.slice(at);
+          // Bytes inserted, deleted (removed > 0, nothing inserted) or replaced (both).
+          const text = good.slice(0, at) + insert + good.slice(Math.min(good.length, at + removed));
           const body = Buffer.from(text);
           expect(chunkedParse(cut(body, points))).toEqual(wholeParse(body.toString('utf8')));
         },
@@ -94,6 +102,12 @@ describe('parseJsonChunks', () => {
     ['a __proto__ key', '{"__proto__":[1]}'],
     ['an item with __proto__', '{"contacts":[{"__proto__":{"polluted":1}}]}'],
     ['a byte order mark', '\ufeff{"contacts":[1]}'],
+    ['no colon after the key', '{"contacts"x[1]}'],
+    ['something before the array', '{"contacts":x[1]}'],
+    ['something before the key', '{x"contacts":[1]}'],
+    ['no object around the array', '"contacts":[1]'],
+    ['an unclosed object', '{"contacts":[1]'],
+    ['the array closed by a brace', '{"contacts":[1}}'],
     ['a number, not an object', '42'],
     ['an empty body', ''],
   ])('matches JSON.parse with %s, cut at every byte', (_name, text) => {
@@ -110,11 +124,91 @@ describe('parseJsonChunks', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('splits only what is exactly {"key": [items]}', () => {
+    for (const text of ['{"contacts"x[1]}', '{"contacts":x[1]}', '{x"contacts":[1]}', '{"contacts":[1]', '{"contacts":[1]}}', '{"contacts":[1}}', '{"a b":[1]}', '[{"contacts":[1]}]']) {
+      expect(parseBatchChunks([Buffer.from(text)], MAX_ITEMS)).toBeUndefined();
+    }
+    expect(parseBatchChunks([Buffer.from(' {\n "companies" : [ {"a":[1,{"b":"]"}]} , 2 ] \n} ')], MAX_ITEMS)).toEqual({ companies: [{ a: [1, { b: ']' }] }, 2] });
+  });
+
+  it('leaves a body of more items than a batch may hold to the whole parse, with the same value', () => {
+    const body = [Buffer.from(`{"contacts":[${new Array(1001).fill('0').join(',')}]}`)];
+    expect(parseBatchChunks(body, MAX_ITEMS)).toBeUndefined();
+    expect(parseBatchChunks(body, 1001)).toEqual({ contacts: new Array(1001).fill(0) });
+    expect(parseJsonChunks(body, MAX_ITEMS)).toEqual({ contacts: new Array(1001).fill(0) });
+  });
+
   it('splits an export batch item by item, a multi-byte character cut between two chunks', () => {
     const contacts = Array.from({ length: 100 }, (_, i) => ({ externalId: `lead-${i}`, lastName: 'García', note: 'say "hi" \\ bye', tags: ['a', 'b'] }));
     const body = Buffer.from(JSON.stringify({ contacts }));
     const accent = body.indexOf(Buffer.from('í')) + 1; // between the two bytes of "í"
     const chunks = cut(body, [accent, 65536, 131072]);
-    expect(parseBatchChunks(chunks)).toEqual({ contacts });
+    expect(parseBatchChunks(chunks, MAX_ITEMS)).toEqual({ contacts });
+  });
+});
+
+describe('readChunks', () => {
+  const request = () => new IncomingMessage(new Socket());
+  const listeners = (req: IncomingMessage) => ['data', 'end', 'aborted', 'close', 'error'].map((event) => req.listenerCount(event));
+
+  it('answers the chunks once the announced bytes have come, and leaves no listener behind', async () => {
+    const req = request();
+    const read = readChunks(req, 6);
+    req.push(Buffer.from('abc'));
+    req.push(Buffer.from('def'));
+    req.push(null);
+    expect(Buffer.concat(await read).toString()).toBe('abcdef');
+    expect(listeners(req)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('refuses a body shorter than announced (request.size.invalid) and one cut off (request.aborted), with 400', async () => {
+    const short = request();
+    const shortRead = readChunks(short, 6);
+    short.push(Buffer.from('abc'));
+    short.push(null);
+    await expect(shortRead).rejects.toMatchObject({ type: 'request.size.invalid', status: 400 });
+    const cut = request();
+    const cutRead = readChunks(cut, 6);
+    cut.push(Buffer.from('abc'));
+    cut.emit('aborted');
+    await expect(cutRead).rejects.toMatchObject({ type: 'request.aborted', status: 400 });
+    expect(listeners(cut)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('answers at once for a request that has nothing left to read', async () => {
+    const ended = request();
+    ended.push(null);
+    ended.resume();
+    await once(ended, 'end');
+    await expect(readChunks(ended, 6)).rejects.toBeInstanceOf(BodyReadError);
+    const destroyed = request();
+    destroyed.destroy();
+    await expect(readChunks(destroyed, 6)).rejects.toMatchObject({ type: 'request.aborted' });
+  });
+});
+
+describe('itemReadLength', () => {
+  const LIMIT = 2 * 1024 * 1024;
+  const length = String(150_000);
+
+  it.each([
+    ['application/json', {}, 150_000],
+    ['application/json; charset=utf-8', {}, 150_000],
+    ['application/json;charset="UTF-8"', {}, 150_000],
+    ['application/merge-patch+json', {}, 150_000],
+    ['application/json', { 'content-encoding': 'identity' }, 150_000],
+    ['application/json; charset=utf8', {}, undefined],
+    ['application/json; charset=latin1', {}, undefined],
+    ['application/json; charset=utf-8 latin1', {}, undefined],
+    ['application/json; x="; charset=utf-8"; charset=latin1', {}, undefined],
+    ['application/json; charset=utf-8; q=1', {}, undefined],
+    ['text/plain', {}, undefined],
+    ['application/json', { 'content-encoding': 'gzip' }, undefined],
+    ['application/json', { 'transfer-encoding': 'chunked' }, undefined],
+    ['application/json', { 'content-length': '1000' }, undefined],
+    ['application/json', { 'content-length': String(LIMIT + 1) }, undefined],
+    ['application/json', { 'content-length': undefined }, undefined],
+  ])('%s %j: %s', (contentType, extra, expected) => {
+    expect(itemReadLength({ 'content-type': contentType, 'content-length': length, ...extra }, LIMIT)).toBe(expected);
   });
 });
