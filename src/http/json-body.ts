@@ -12,8 +12,8 @@
 // itself, and any other shape (a second key, an item that does not parse, a BOM, more items than a
 // batch may hold, ...) makes the caller parse the whole body as before, with the same errors. Only a
 // body with a Content-Length, no compression and no media-type parameter but `charset=utf-8` comes
-// here at all (itemReadLength): every other one goes to Express's parser, which decides. test/unit/json-body.spec.ts checks it against
-// `JSON.parse` on random bodies cut into random chunks.
+// here at all (itemReadLength): every other one goes to Express's parser, which decides.
+// test/unit/json-body.spec.ts checks it against `JSON.parse` on random bodies cut into random chunks.
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
