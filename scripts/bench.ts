@@ -15,11 +15,12 @@ import { CpuMeter, findDatabasePid, waitForQuiet } from './bench/cpu.js';
 import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, perSecond, runHttpPhase, runSqlPhase, type SqlPhase } from './bench/measure.js';
 import { printReport, type RunFacts } from './bench/report.js';
 import { COMPANIES_BATCH } from '../src/companies/companies.batch.js';
-import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, type Pair, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
+import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { flood, maxSizeBatch, tally } from './bench/overload.js';
 import { loadConfig } from '../src/config/app-config.js';
-import { checkSync, checkUpdate, crmIdsOf, leadsOf, syncData, syncFloorBatches, updateData, updateFloorBatches } from './bench/sync.js';
+import { crmIdsOf, leadsOf, syncData, syncFloorBatches, updateData, updateFloorBatches } from './bench/sync.js';
+import { type Operation, pairsOf, POST_ASSOCIATIONS, POST_COMPANIES, POST_CONTACTS_SYNC, PUT_CONTACTS } from './bench/operations.js';
 
 const BATCH = 100;
 const OWNERS = 5;
@@ -105,32 +106,6 @@ function floorBatches(data: Dataset, protocol: FloorProtocol) {
       ? { text: insertStatement(table, rows.map(escapedRow), columns), prepared, values: [] }
       : { text: '', prepared, values: rows.flat() },
   );
-}
-
-/** POST /companies: 201, no item error, 100 results, each `created`. */
-function checkCompanies(body: unknown): string | undefined {
-  const parsed = body as { results?: { status?: string }[]; errors?: { code?: string }[] };
-  if ((parsed.errors?.length ?? 0) > 0) return `${parsed.errors!.length} item error(s), first code ${parsed.errors![0].code}`;
-  if (parsed.results?.length !== BATCH) return `${parsed.results?.length} results for ${BATCH} companies`;
-  const wrong = parsed.results.filter((r) => r.status !== 'created').length;
-  return wrong > 0 ? `${wrong} result(s) not "created"` : undefined;
-}
-
-/** POST /associations of new pairs: 200, every pair `created`, no error. */
-function checkAssociations(body: unknown): string | undefined {
-  const parsed = body as { created?: number; existing?: number; errors?: { code?: string }[] };
-  if ((parsed.errors?.length ?? 0) > 0) return `${parsed.errors!.length} pair error(s), first code ${parsed.errors![0].code}`;
-  return parsed.created === BATCH ? undefined : `created ${parsed.created}, existing ${parsed.existing} for ${BATCH} new pairs`;
-}
-
-type Operation = NonNullable<HttpPhase['operation']>;
-const POST_COMPANIES: Operation = { method: 'POST', path: '/companies', status: 201, check: checkCompanies };
-const POST_ASSOCIATIONS: Operation = { method: 'POST', path: '/associations', status: 200, check: checkAssociations };
-
-/** `count` new pairs from stored ids: each contact once, five contacts to a company, as an export links them. */
-function pairsOf(contactIds: readonly string[], companyIds: readonly string[], count: number): Pair[] {
-  if (contactIds.length < count || companyIds.length * 5 < count) throw new Error(`too few stored records for ${count} pairs`);
-  return Array.from({ length: count }, (_, k) => ({ contactCRMId: contactIds[k], companyCRMId: companyIds[Math.floor(k / 5)] }));
 }
 
 const log = (message: string) => console.log(`· ${message}`);
@@ -433,14 +408,14 @@ async function main(): Promise<number> {
     const warmUp = async (kind: 'sync' | 'update', bodies: Buffer[], operation: Operation) =>
       failures.push(...(await http(kind, `warm-up ${operation.method} ${operation.path}`, 8, { bodies }, operation)).failures);
     const sqlPhase = (kind: 'sync-floor' | 'update-floor', name: string, batches: SqlPhase['batches']) => sql(kind, name, servicePool!, 'prepared', 8, batches, true);
-    const syncOperation: Operation = { method: 'POST', path: '/contacts/sync', status: 200, check: checkSync };
+    const syncOperation = POST_CONTACTS_SYNC;
     results.push(await sqlPhase('sync-floor', 'floor: the sync lookups, prepared', syncFloorBatches(sync)));
     await warmUp('sync', sync.bodies.slice(0, settings.warmupBatches), syncOperation); // sync writes nothing: the same bodies serve
     results.push(await operationPhase('sync', 'service: POST /contacts/sync', sync.bodies, syncOperation));
     // An update of values already written would change nothing: the warm-up has contacts of its own.
     const updates = updateData(await crmIdsOf(servicePool, exportedC.map((lead) => lead.externalId)), settings.warmupBatches + settings.syncBatches);
     const update = { bodies: updates.bodies.slice(settings.warmupBatches), floorRows: updates.floorRows.slice(settings.warmupBatches) };
-    const updateOperation: Operation = { method: 'PUT', path: '/contacts', status: 200, check: checkUpdate };
+    const updateOperation = PUT_CONTACTS;
     results.push(await sqlPhase('update-floor', 'floor: one grouped UPDATE, prepared', updateFloorBatches(update.floorRows, false)));
     results.push(await sqlPhase('update-floor', 'floor: 100 single-row UPDATEs', updateFloorBatches(update.floorRows, true)));
     await warmUp('update', updates.bodies.slice(0, settings.warmupBatches), updateOperation);

@@ -163,7 +163,7 @@ function isTail(chunks: readonly Buffer[], chunk: number, offset: number): boole
 }
 
 /** Bodies from this size on are read here; smaller ones never reach a large string anyway. */
-export const ITEM_READ_FROM_BYTES = 64 * 1024;
+const ITEM_READ_FROM_BYTES = 64 * 1024;
 
 /**
  * A JSON media type with no parameter but, at most, `charset=utf-8`: the one form read here. Any other
@@ -214,25 +214,25 @@ export function readChunks(req: IncomingMessage, length: number): Promise<Buffer
       done = true;
       req.removeListener('data', onData);
       req.removeListener('end', onEnd);
-      req.removeListener('aborted', onAborted);
-      req.removeListener('close', onClose);
+      req.removeListener('aborted', onGone);
+      req.removeListener('close', onGone);
       req.removeListener('error', finish);
       if (error) reject(error);
       else resolve(chunks);
     };
+    const sizeMismatch = () => new BodyReadError('request size did not match content length', 'request.size.invalid', 400);
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       chunks.push(chunk);
-      if (received > length) finish(new BodyReadError('request size did not match content length', 'request.size.invalid', 400));
+      if (received > length) finish(sizeMismatch());
     };
-    const onEnd = () =>
-      finish(received === length ? undefined : new BodyReadError('request size did not match content length', 'request.size.invalid', 400));
-    const onAborted = () => finish(new BodyReadError('request aborted', 'request.aborted', 400));
-    const onClose = () => finish(new BodyReadError('request aborted', 'request.aborted', 400));
+    const onEnd = () => finish(received === length ? undefined : sizeMismatch());
+    // Aborted, or closed before its end: nothing more will come.
+    const onGone = () => finish(new BodyReadError('request aborted', 'request.aborted', 400));
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('aborted', onAborted);
-    req.on('close', onClose);
+    req.on('aborted', onGone);
+    req.on('close', onGone);
     req.on('error', finish);
   });
 }

@@ -1,4 +1,4 @@
-// `npm run bench:side-by-side -- --base DIR`: the service CPU that one batch costs in this build
+// `npm run bench:compare -- --base DIR`: the service CPU that one batch costs in this build
 // against another build (DIR: that checkout's built `dist`), both services running at once.
 //
 // Why at once: on a shared virtual machine the host's speed drifts by a factor of two within minutes,
@@ -15,11 +15,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { contactGenerator } from './bench/contacts.js';
+import { companyGenerator, contactGenerator } from './bench/contacts.js';
 import { processCpuMs, processMinorFaults } from './bench/cpu.js';
 import { type HttpPhase, runHttpPhase } from './bench/measure.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
-import { checkUpdate, updateData } from './bench/sync.js';
+import { pairsOf, POST_ASSOCIATIONS, PUT_CONTACTS } from './bench/operations.js';
+import { updateData } from './bench/sync.js';
 
 const BATCH = 100;
 const OPERATIONS = ['contacts', 'associations', 'update'] as const;
@@ -76,28 +77,25 @@ async function crmIdsFrom(side: Pick<Side, 'service' | 'apiKey'>, path: string, 
 
 /** The request bodies of one side (`count` batches) and what their answers must be. */
 async function workload(side: Pick<Side, 'service' | 'apiKey'>, operation: Operation, count: number, seed: number): Promise<Pick<Side, 'bodies' | 'operation'>> {
-  const contacts = contactGenerator(seed, `sbs${seed}`, []);
-  const batchOf = () => Array.from({ length: BATCH }, () => contacts.next());
+  const contacts = contactGenerator(seed, `cmp${seed}`, []);
+  const batchOf = (generator = contacts) => Array.from({ length: BATCH }, () => generator.next());
   if (operation === 'contacts') return { bodies: Array.from({ length: count }, () => Buffer.from(JSON.stringify({ contacts: batchOf() }))) };
   if (operation === 'update') {
     const crmIds: string[] = [];
     for (let b = 0; b < count * 2; b++) crmIds.push(...(await crmIdsFrom(side, '/contacts', { contacts: batchOf() })));
-    return { bodies: updateData(crmIds, count).bodies, operation: { method: 'PUT', path: '/contacts', status: 200, check: checkUpdate } };
+    return { bodies: updateData(crmIds, count).bodies, operation: PUT_CONTACTS };
   }
-  // Associations: each contact once, five contacts to a company, as an export links them.
+  // Associations, as an export links them (pairsOf): each contact once, five contacts to a company.
+  const companies = companyGenerator(seed, `cmp${seed}`, []);
   const contactIds: string[] = [];
   const companyIds: string[] = [];
   for (let b = 0; b < count; b++) {
     contactIds.push(...(await crmIdsFrom(side, '/contacts', { contacts: batchOf() })));
-    if (b % 5 === 0) {
-      const companies = Array.from({ length: BATCH }, (_, i) => ({ externalId: `sbs-company-${seed}-${b}-${i}`, name: `Company ${b}-${i}` }));
-      companyIds.push(...(await crmIdsFrom(side, '/companies', { companies })));
-    }
+    if (b % 5 === 0) companyIds.push(...(await crmIdsFrom(side, '/companies', { companies: batchOf(companies) })));
   }
-  const pairs = contactIds.map((contactCRMId, k) => ({ contactCRMId, companyCRMId: companyIds[Math.floor(k / 5)] }));
+  const pairs = pairsOf(contactIds, companyIds, count * BATCH);
   const bodies = Array.from({ length: count }, (_, b) => Buffer.from(JSON.stringify({ associations: pairs.slice(b * BATCH, (b + 1) * BATCH) })));
-  const check = (body: unknown) => ((body as { created?: number }).created === BATCH ? undefined : `created ${(body as { created?: number }).created} of ${BATCH}`);
-  return { bodies, operation: { method: 'POST', path: '/associations', status: 200, check } };
+  return { bodies, operation: POST_ASSOCIATIONS };
 }
 
 async function main(): Promise<number> {
@@ -116,7 +114,7 @@ async function main(): Promise<number> {
 
   const server = new URL(databaseUrl);
   const admin = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
-  const tag = `sbs_${Date.now().toString(36)}_${process.pid}`;
+  const tag = `cmp_${Date.now().toString(36)}_${process.pid}`;
   const sides: Side[] = [];
   const databases: string[] = [];
   try {
