@@ -9,14 +9,17 @@
 //
 // Options: --base DIR (required), --operation contacts|associations|update (default contacts),
 // --rounds N (6), --batches N (batches of 100 per service per round, 200), --concurrency N (per
-// service, 4). Needs DATABASE_URL=mysql://... like `npm run bench`.
+// service, 4), --alternate (in each round the two services take their load one after the other, in
+// turns, so that the database server's CPU per batch can be told apart too: it is printed, with the
+// ratio of service + database, when the server runs on this machine). Needs DATABASE_URL=mysql://...
+// like `npm run bench`.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { companyGenerator, contactGenerator } from './bench/contacts.js';
-import { processCpuMs, processMinorFaults } from './bench/cpu.js';
+import { findDatabasePid, processCpuMs, processMinorFaults } from './bench/cpu.js';
 import { type HttpPhase, runHttpPhase } from './bench/measure.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { pairsOf, POST_ASSOCIATIONS, PUT_CONTACTS } from './bench/operations.js';
@@ -32,6 +35,7 @@ interface Settings {
   rounds: number;
   batches: number;
   concurrency: number;
+  alternate: boolean;
 }
 
 function settingsFrom(args: string[]): Settings {
@@ -49,7 +53,14 @@ function settingsFrom(args: string[]): Settings {
   if (!base) throw new Error('--base DIR is required: the built dist folder of the other checkout');
   const operation = (value('--operation') ?? 'contacts') as Operation;
   if (!OPERATIONS.includes(operation)) throw new Error(`--operation is one of ${OPERATIONS.join(', ')}`);
-  return { base, operation, rounds: count('--rounds', 6), batches: count('--batches', 200), concurrency: count('--concurrency', 4) };
+  return {
+    base,
+    operation,
+    rounds: count('--rounds', 6),
+    batches: count('--batches', 200),
+    concurrency: count('--concurrency', 4),
+    alternate: args.includes('--alternate'),
+  };
 }
 
 interface Side {
@@ -60,6 +71,8 @@ interface Side {
   operation?: HttpPhase['operation'];
   cpu: number[];
   faults: number[];
+  /** The database server's CPU per batch while this side alone ran (--alternate). */
+  db: number[];
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -133,33 +146,44 @@ async function main(): Promise<number> {
         adminKey: randomBytes(24).toString('base64url'),
         nodeArgs: startNodeOptions().split(' ').filter((option) => option !== ''),
       });
-      const side: Side = { label: build.label, service, apiKey, bodies: [], cpu: [], faults: [] };
+      const side: Side = { label: build.label, service, apiKey, bodies: [], cpu: [], faults: [], db: [] };
       sides.push(side);
       console.log(`· ${build.label}: setting up ${perSide} batches for ${settings.operation}`);
       Object.assign(side, await workload(side, settings.operation, perSide, n + 1));
     }
 
+    const databasePid = settings.alternate ? findDatabasePid(server.hostname) : undefined;
+    const phase = (side: Side, from: number) =>
+      runHttpPhase({
+        name: side.label,
+        baseUrl: side.service.baseUrl,
+        apiKey: side.apiKey,
+        concurrency: settings.concurrency,
+        bodies: side.bodies.slice(from, from + settings.batches),
+        batchSize: BATCH,
+        ...(side.operation ? { operation: side.operation } : { expectStatus: 'created' as const }),
+      });
+    const reading = (side: Side) => ({ cpu: processCpuMs(side.service.pid), faults: processMinorFaults(side.service.pid), db: databasePid ? processCpuMs(databasePid) : 0 });
+    const record = (side: Side, start: ReturnType<typeof reading>, failures: string[], round: number) => {
+      if (failures.length > 0) throw new Error(`${side.label}: ${failures[0]}`);
+      if (round === 0) return; // the first round warms up
+      const end = reading(side);
+      side.cpu.push((end.cpu - start.cpu) / settings.batches);
+      side.faults.push((end.faults - start.faults) / settings.batches);
+      if (databasePid) side.db.push((end.db - start.db) / settings.batches);
+    };
     for (let round = 0; round <= settings.rounds; round++) {
       const from = round * settings.batches;
-      const before = sides.map((side) => ({ cpu: processCpuMs(side.service.pid), faults: processMinorFaults(side.service.pid) }));
-      const measured = await Promise.all(
-        sides.map((side) =>
-          runHttpPhase({
-            name: side.label,
-            baseUrl: side.service.baseUrl,
-            apiKey: side.apiKey,
-            concurrency: settings.concurrency,
-            bodies: side.bodies.slice(from, from + settings.batches),
-            batchSize: BATCH,
-            ...(side.operation ? { operation: side.operation } : { expectStatus: 'created' as const }),
-          }),
-        ),
-      );
-      for (const [i, side] of sides.entries()) {
-        if (measured[i].failures.length > 0) throw new Error(`${side.label}: ${measured[i].failures[0]}`);
-        if (round === 0) continue;
-        side.cpu.push((processCpuMs(side.service.pid) - before[i].cpu) / settings.batches);
-        side.faults.push((processMinorFaults(side.service.pid) - before[i].faults) / settings.batches);
+      if (settings.alternate) {
+        // One side, then the other; the order turns each round so that neither always goes first.
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          const start = reading(side);
+          record(side, start, (await phase(side, from)).failures, round);
+        }
+      } else {
+        const starts = sides.map(reading);
+        const measured = await Promise.all(sides.map((side) => phase(side, from)));
+        sides.forEach((side, i) => record(side, starts[i], measured[i].failures, round));
       }
     }
 
@@ -170,6 +194,11 @@ async function main(): Promise<number> {
     const ratios = sides[1].cpu.map((ms, round) => ms / sides[0].cpu[round]);
     console.log(`this build / base, per round: ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
     console.log(`median ratio of service CPU per batch, this build / base: ${median(ratios).toFixed(3)}`);
+    if (sides.every((side) => side.db.length > 0)) {
+      for (const side of sides) console.log(`${side.label}: database CPU ms per batch ${side.db.map((ms) => ms.toFixed(2)).join(' ')} (median ${median(side.db).toFixed(2)})`);
+      const totals = sides[1].cpu.map((ms, round) => (ms + sides[1].db[round]) / (sides[0].cpu[round] + sides[0].db[round]));
+      console.log(`median ratio of service + database CPU per batch, this build / base: ${median(totals).toFixed(3)}`);
+    }
     return 0;
   } finally {
     for (const side of sides) await side.service.stop().catch(() => undefined);
