@@ -4,22 +4,28 @@
 // Why at once: on a shared virtual machine the host's speed drifts by a factor of two within minutes,
 // so two runs one after the other compare two hosts as much as two builds. Here both services take the
 // same load in the same seconds, each on its own fresh database on one MySQL server, round after
-// round, and each round gives one ratio of their CPU per batch; the median of the rounds is the
-// answer. docs/performance.md ("Large bodies") shows one use.
+// round, and each round gives one ratio of their CPU per batch; the median of the rounds (the upper
+// of the two middle values when the count is even) is the answer. docs/performance.md ("Large
+// bodies") shows one use.
+//
+// With --alternate the two take their load in turns instead, within each round: the database server's
+// CPU can then be told apart (it is printed, with the ratio of service + database, when the server runs
+// on this machine), at the cost of comparing moments a few seconds apart. The order swaps each round,
+// and each half waits for a quiet machine first (at most 10 s), so that the background work one half
+// leaves (InnoDB's flushing and purge) is not charged to the other; an even --rounds gives each order
+// as many rounds.
 //
 // Options: --base DIR (required), --operation contacts|associations|update (default contacts),
 // --rounds N (6), --batches N (batches of 100 per service per round, 200), --concurrency N (per
-// service, 4), --alternate (in each round the two services take their load one after the other, in
-// turns, so that the database server's CPU per batch can be told apart too: it is printed, with the
-// ratio of service + database, when the server runs on this machine). Needs DATABASE_URL=mysql://...
-// like `npm run bench`.
+// service, 4), --alternate. Needs DATABASE_URL=mysql://... like `npm run bench`.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { companyGenerator, contactGenerator } from './bench/contacts.js';
-import { findDatabasePid, processCpuMs, processMinorFaults } from './bench/cpu.js';
+import { findDatabasePid, processCpuMs, processMinorFaults, waitForQuiet } from './bench/cpu.js';
 import { type HttpPhase, runHttpPhase } from './bench/measure.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { pairsOf, POST_ASSOCIATIONS, PUT_CONTACTS } from './bench/operations.js';
@@ -153,6 +159,7 @@ async function main(): Promise<number> {
     }
 
     const databasePid = settings.alternate ? findDatabasePid(server.hostname) : undefined;
+    if (settings.alternate && !databasePid) console.log(`· the database server is not on this machine: its CPU is not measured`);
     const phase = (side: Side, from: number) =>
       runHttpPhase({
         name: side.label,
@@ -177,6 +184,7 @@ async function main(): Promise<number> {
       if (settings.alternate) {
         // One side, then the other; the order turns each round so that neither always goes first.
         for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          await waitForQuiet(10_000, cpus().length);
           const start = reading(side);
           record(side, start, (await phase(side, from)).failures, round);
         }
@@ -187,7 +195,8 @@ async function main(): Promise<number> {
       }
     }
 
-    console.log(`\n${settings.operation}, ${settings.rounds} rounds of ${settings.batches} batches of ${BATCH}, concurrency ${settings.concurrency} per service`);
+    const how = settings.alternate ? 'the two in turns' : 'the two at once';
+    console.log(`\n${settings.operation}, ${settings.rounds} rounds of ${settings.batches} batches of ${BATCH}, concurrency ${settings.concurrency} per service, ${how}`);
     for (const side of sides) {
       console.log(`${side.label}: service CPU ms per batch ${side.cpu.map((ms) => ms.toFixed(2)).join(' ')} (median ${median(side.cpu).toFixed(2)}); page faults per batch ${median(side.faults).toFixed(0)}`);
     }
