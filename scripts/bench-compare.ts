@@ -4,9 +4,9 @@
 // Why at once: on a shared virtual machine the host's speed drifts by a factor of two within minutes,
 // so two runs one after the other compare two hosts as much as two builds. Here both services take the
 // same load in the same seconds, each on its own fresh database on one MySQL server, round after
-// round, and each round gives one ratio of their CPU per batch; the median of the rounds (the upper
-// of the two middle values when the count is even) is the answer. docs/performance.md ("Large
-// bodies") shows one use.
+// round, and each round gives one ratio of their CPU per batch; the median of the rounds (nearest
+// rank: the lower of the two middle values when the count is even) is the answer.
+// docs/performance.md ("Large bodies") shows one use.
 //
 // With --alternate the two take their load in turns instead, within each round: the database server's
 // CPU can then be told apart (it is printed, with the ratio of service + database, when the server runs
@@ -26,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { companyGenerator, contactGenerator } from './bench/contacts.js';
 import { findDatabasePid, processCpuMs, processMinorFaults, waitForQuiet } from './bench/cpu.js';
-import { type HttpPhase, runHttpPhase } from './bench/measure.js';
+import { type HttpPhase, percentile, runHttpPhase } from './bench/measure.js';
+import { createDatabase, flagReader, mysqlServer } from './bench/server.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { pairsOf, POST_ASSOCIATIONS, PUT_CONTACTS } from './bench/operations.js';
 import { updateData } from './bench/sync.js';
@@ -45,26 +46,17 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const value = (flag: string): string | undefined => {
-    const at = args.indexOf(flag);
-    return at < 0 ? undefined : args[at + 1];
-  };
-  const count = (flag: string, fallback: number): number => {
-    const text = value(flag);
-    if (text === undefined) return fallback;
-    if (!/^[1-9]\d*$/.test(text)) throw new Error(`${flag} takes a positive whole number`);
-    return Number(text);
-  };
-  const base = value('--base');
+  const { text, number } = flagReader(args);
+  const base = text('--base');
   if (!base) throw new Error('--base DIR is required: the built dist folder of the other checkout');
-  const operation = (value('--operation') ?? 'contacts') as Operation;
+  const operation = (text('--operation') ?? 'contacts') as Operation;
   if (!OPERATIONS.includes(operation)) throw new Error(`--operation is one of ${OPERATIONS.join(', ')}`);
   return {
     base,
     operation,
-    rounds: count('--rounds', 6),
-    batches: count('--batches', 200),
-    concurrency: count('--concurrency', 4),
+    rounds: number('--rounds', 6),
+    batches: number('--batches', 200),
+    concurrency: number('--concurrency', 4),
     alternate: args.includes('--alternate'),
   };
 }
@@ -81,7 +73,7 @@ interface Side {
   db: number[];
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]): number => percentile(values, 50);
 
 /** POSTs one body and answers its results' crmIds (setting up the records that associations and updates need). */
 async function crmIdsFrom(side: Pick<Side, 'service' | 'apiKey'>, path: string, body: unknown): Promise<string[]> {
@@ -131,8 +123,8 @@ async function main(): Promise<number> {
   ];
   for (const build of builds) if (!existsSync(build.entry)) throw new Error(`${build.entry} does not exist: build that checkout first`);
 
-  const server = new URL(databaseUrl);
-  const admin = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  const { connection, urlFor } = mysqlServer(databaseUrl);
+  const admin = await mysql.createConnection(connection);
   const tag = `cmp_${Date.now().toString(36)}_${process.pid}`;
   const sides: Side[] = [];
   const databases: string[] = [];
@@ -140,14 +132,12 @@ async function main(): Promise<number> {
     const perSide = settings.batches * (settings.rounds + 1); // the first round warms up
     for (const [n, build] of builds.entries()) {
       const database = `${tag}_${n}`;
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await createDatabase(admin, database);
       databases.push(database);
-      const url = new URL(databaseUrl);
-      url.pathname = `/${database}`;
       const apiKey = randomBytes(24).toString('base64url');
       const service = await ServiceProcess.start({
         entry: build.entry,
-        databaseUrl: url.toString(),
+        databaseUrl: urlFor(database),
         apiKey,
         adminKey: randomBytes(24).toString('base64url'),
         nodeArgs: startNodeOptions().split(' ').filter((option) => option !== ''),
@@ -158,7 +148,7 @@ async function main(): Promise<number> {
       Object.assign(side, await workload(side, settings.operation, perSide, n + 1));
     }
 
-    const databasePid = settings.alternate ? findDatabasePid(server.hostname) : undefined;
+    const databasePid = settings.alternate ? findDatabasePid(connection.host) : undefined;
     if (settings.alternate && !databasePid) console.log(`· the database server is not on this machine: its CPU is not measured`);
     const phase = (side: Side, from: number) =>
       runHttpPhase({

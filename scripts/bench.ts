@@ -16,6 +16,7 @@ import { type FloorProtocol, type HttpPhase, type PhaseKind, type PhaseResult, p
 import { printReport, type RunFacts } from './bench/report.js';
 import { COMPANIES_BATCH } from '../src/companies/companies.batch.js';
 import { batchRows, CONTACT_ROWS, escapedRow, insertStatement, PAIR_ROWS, preparedInsert, type RowShape, sqlDateTime } from './bench/rows.js';
+import { createDatabase, flagReader, mysqlServer } from './bench/server.js';
 import { ServiceProcess, startNodeOptions } from './bench/service.js';
 import { flood, maxSizeBatch, tally } from './bench/overload.js';
 import { loadConfig } from '../src/config/app-config.js';
@@ -43,20 +44,7 @@ interface Settings {
 
 function settingsFrom(args: string[]): Settings {
   const quick = args.includes('--quick');
-  /** The value after `flag`; `options` values are node options themselves, so they may start with "--". */
-  const text = (flag: string, options = false): string | undefined => {
-    const at = args.indexOf(flag);
-    if (at < 0) return undefined;
-    const value = args[at + 1];
-    if (value === undefined || (!options && value.startsWith('--'))) throw new Error(`${flag} takes a value`);
-    return value;
-  };
-  const number = (flag: string, fallback: number): number => {
-    const value = text(flag);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) <= 0) throw new Error(`${flag} takes a positive whole number`);
-    return Number(value);
-  };
+  const { text, number } = flagReader(args);
   return {
     quick,
     contacts: Math.ceil(number('--contacts', quick ? 800 : 100_000) / BATCH) * BATCH,
@@ -170,21 +158,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const settings = settingsFrom(process.argv.slice(2));
-  const server = new URL(databaseUrl);
-  const connection = {
-    host: server.hostname,
-    port: Number(server.port || 3306),
-    user: decodeURIComponent(server.username),
-    password: decodeURIComponent(server.password),
-    charset: 'utf8mb4_unicode_ci',
-    timezone: 'Z',
-  };
-  const urlFor = (database: string) => {
-    const url = new URL(databaseUrl);
-    url.pathname = `/${database}`;
-    url.search = '';
-    return url.toString();
-  };
+  const { connection, urlFor } = mysqlServer(databaseUrl);
 
   const tag = `bench_${Date.now().toString(36)}_${process.pid}`;
   const serviceDb = `${tag}_svc`;
@@ -230,7 +204,7 @@ async function main(): Promise<number> {
     facts.mariadb = (versionRows as { version: string }[])[0].version;
     facts.bufferPoolBytes = Number((versionRows as { pool: number }[])[0].pool);
     for (const database of [serviceDb, floorDbs.text, floorDbs.prepared]) {
-      await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+      await createDatabase(admin, database);
       created.push(database);
     }
 
