@@ -16,9 +16,17 @@ const isObject = (value: Json): value is Record<string, Json> =>
 export function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return patch;
   const result: Record<string, Json> = isObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else Object.defineProperty(result, key, { value: mergePatch(result[key], value), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(patch)) {
+    const value = patch[key];
+    if (value === null) {
+      delete result[key];
+      continue;
+    }
+    const merged = mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value);
+    // Assignment to `__proto__` would set the prototype: that one key (JSON.parse makes it an own
+    // property) is defined instead. Defining every key would cost the object its fast shape.
+    if (key === '__proto__') Object.defineProperty(result, key, { value: merged, enumerable: true, writable: true, configurable: true });
+    else result[key] = merged;
   }
   return result;
 }

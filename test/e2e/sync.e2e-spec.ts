@@ -1,5 +1,6 @@
 // Enginy's sync, end to end: export leads, then ask which of a mix of known, unknown and differently
-// spelled leads exist, push engagement fields twice, and let 16 writers update one contact at once.
+// spelled leads exist, push engagement fields twice, let 16 writers update one contact at once, and 8
+// batches update the same contacts in different orders.
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/data-source.js';
 import { leads, runId } from '../support/factories.js';
@@ -80,6 +81,24 @@ describe('Sync after an export, as Enginy runs it', () => {
     for (let i = 0; i < 16; i++) expect([i, after.customFields[`engagement${i}`]]).toEqual([i, i]);
     expect(after.customFields.leadScore).toBe(exported[8].leadScore);
     expect(after.title).toMatch(/^Title \d+$/);
+  });
+
+  it('applies 8 concurrent batches that update the same 30 contacts in different orders, losing no key', async () => {
+    const crmIds = exported.slice(10, 40).map((lead) => crmIdOf.get(lead.externalId as string)!);
+    const batches = Array.from({ length: 8 }, (_, w) => {
+      const order = w % 2 === 0 ? crmIds : [...crmIds].reverse();
+      return order.map((crmId, i) => ({ crmId, [`writer${w}`]: i, phone: `+34 600 000 00${w}` }));
+    });
+    const answers = await Promise.all(batches.map((contacts) => t.api.put('/contacts', { contacts })));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toEqual([]);
+    }
+    for (const crmId of crmIds) {
+      const { customFields, phone } = (await t.api.get(`/contacts/${crmId}`)).body;
+      for (let w = 0; w < 8; w++) expect(typeof customFields[`writer${w}`]).toBe('number');
+      expect(phone).toMatch(/^\+34 600 000 00[0-7]$/);
+    }
   });
 });
 

@@ -32,3 +32,28 @@ describe('jsonEqual', () => {
     expect(jsonEqual(stored, mergePatch(stored, { missing: null }))).toBe(true);
   });
 });
+
+describe('mergePatch', () => {
+  it('follows RFC 7396: null removes, objects merge key by key, anything else replaces', () => {
+    const stored = { a: 1, nested: { x: 1, y: 2 }, list: [1, 2], gone: 'yes' };
+    expect(mergePatch(stored, { a: 2, nested: { y: null, z: 3 }, list: [3], gone: null, added: { b: null } })).toEqual({
+      a: 2,
+      nested: { x: 1, z: 3 },
+      list: [3],
+      added: {},
+    });
+    expect(stored).toEqual({ a: 1, nested: { x: 1, y: 2 }, list: [1, 2], gone: 'yes' }); // the stored value is not changed
+  });
+
+  it('keeps a "__proto__" key as data, never as the prototype', () => {
+    const merged = mergePatch(JSON.parse('{"__proto__":{"a":1}}'), JSON.parse('{"__proto__":{"b":2},"x":1}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
+    expect(JSON.stringify(merged)).toBe('{"__proto__":{"a":1,"b":2},"x":1}');
+    expect(({} as Record<string, unknown>).b).toBeUndefined();
+  });
+
+  it('does not merge into what an object inherits ("constructor", "toString")', () => {
+    expect(mergePatch({}, { constructor: { a: 1 }, toString: 'text' })).toEqual({ constructor: { a: 1 }, toString: 'text' });
+  });
+});
