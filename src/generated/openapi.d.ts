@@ -55,7 +55,9 @@ export interface paths {
          *       holds an object is merged into it; custom keys the item does not name are never touched.
          *       The merge happens inside the database's UPDATE, so concurrent updates of different keys of
          *       one contact all survive. Limits as on create: 100 custom keys and 16 384 bytes of JSON, for
-         *       the item and for the contact once merged.
+         *       the item and for the contact once merged (as read just before the write: two updates racing
+         *       on one contact may together pass them; both are kept, and later updates that add keys are
+         *       refused until it is back under them).
          *     * `externalId` cannot change: sending a different one is `IMMUTABLE_FIELD` (sending the same
          *       one is allowed and ignored). `crmId`, `createdAt` and `updatedAt` are the service's.
          *     * `updatedAt` moves only when a stored value actually changed (compared exactly: a change of
