@@ -7,9 +7,8 @@
 // merged by the database itself (JSON_MERGE_PATCH / json_patch) inside the UPDATE: no read-modify-write,
 // so two concurrent updates of different keys of one record both survive.
 //
-// One statement per chunk of rows, which also moves `updated_at`: the caller writes only the rows
-// where some value really changes (update-plan.ts decides that from the values it read just before),
-// and opens a transaction when it sends several.
+// One statement, in the caller's transaction, which also moves `updated_at`: the caller writes only the
+// rows where some value really changes (update-plan.ts decides that from the values it read under lock).
 //
 // Why grouped: the bench's update floors (docs/performance.md, "Sync and update") send the same 100
 // changes as one joined UPDATE and as 100 single-row UPDATEs in one transaction; on MariaDB 10.11 the
@@ -36,7 +35,7 @@ export interface MergeRow {
 }
 
 /** SQLite bounds a compound SELECT at 500 terms; 200 rows also keep MySQL's statement small. */
-export const MERGE_ROWS_PER_STATEMENT = 200;
+const ROWS_PER_STATEMENT = 200;
 
 export async function mergeUpdate(
   manager: EntityManager,
@@ -47,8 +46,8 @@ export async function mergeUpdate(
   if (rows.length === 0) return;
   const sqlite = !isMysqlFamily(manager.connection);
   const q = (name: string) => manager.connection.driver.escape(name);
-  for (let start = 0; start < rows.length; start += MERGE_ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + MERGE_ROWS_PER_STATEMENT);
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const columns = [...new Set(chunk.flatMap((row) => [...row.values.keys()]))].sort();
     const patched = chunk.some((row) => row.patch != null);
     if (columns.length === 0 && !patched) continue;

@@ -1,12 +1,14 @@
 // The database side of sync and update, for any record table (contacts, companies): the lookups of a
 // sync (one query per rule for the whole batch, on an indexed column, the oldest record per key) and
-// the two statements of an update (a read of the named records, then one set-based merge a round).
+// the transaction of an update (a locked read of the named records, then one set-based merge a round).
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager, EntityTarget } from 'typeorm';
 import type { ReferenceRule } from '../batch/batch-store.js';
 import type { MatchedRecord, RuleLookup } from '../sync/matching.js';
+import { isMysqlFamily } from './data-source.js';
 import { Database } from './database.js';
-import { MERGE_ROWS_PER_STATEMENT, mergeUpdate } from './merge-update.js';
+import { isDeadlock } from './database-errors.js';
+import { mergeUpdate } from './merge-update.js';
 
 /** How a record table is matched and updated. */
 export interface RecordTable<Rule extends string> {
@@ -24,13 +26,15 @@ export interface RecordWrite {
   patch: string | null;
 }
 
-/** What an update reads of a stored record before it writes. */
-export interface StoredRecord {
+/** What an update reads of a stored record, under lock, before it writes. */
+export interface LockedRecord {
   externalId: string;
   customFields: string | null;
   /** The stored values of the properties the update names, as the driver reads them. */
   values: Record<string, unknown>;
 }
+
+const DEADLOCK_RETRIES = 3;
 
 @Injectable()
 export class RecordMatchingStore {
@@ -68,21 +72,18 @@ export class RecordMatchingStore {
   }
 
   /**
-   * Applies an update: reads the named records with the stored values of `properties` (one plain
-   * read, no lock, no transaction), lets `decide` turn them into rounds of rows, and writes each round
-   * with one set-based merge (see merge-update.ts). One statement is atomic by itself; several (a
-   * second round, or more rows than one statement takes) run in one transaction. A batch of 100
-   * changes is two round trips, as a batch of new records is. Run again whole on a deadlock (on
-   * Galera, also a certification failure) by Database.run.
+   * Applies an update in one transaction: reads the named records with the stored values of
+   * `properties` (locked on MySQL, so that the checks `decide` makes, and what it finds changed, still
+   * hold when the writes land), lets `decide` turn them into rounds of rows, and writes each round
+   * with one set-based merge (see merge-update.ts). Retried on deadlock.
    *
-   * Why no lock is needed: what `decide` checks cannot change under it, or does no harm when it does.
-   * Records are never deleted and their externalId never changes (NOT_FOUND, IMMUTABLE_FIELD). The
-   * merge itself is done by the database, key by key, so a concurrent update is never overwritten. A
-   * change found to change nothing is not written, which is the same as it landing just before a
-   * concurrent one. What two updates racing on one record can do is pass the custom-field limits
-   * together (each was checked against the record as read): both are kept, and the next update that
-   * adds a key to that record is refused until it is back under them. Nesting cannot pass its limit
-   * that way: a merge is never deeper than its two sides.
+   * Why the read is locked, although records are never deleted and externalId never changes (so
+   * NOT_FOUND and IMMUTABLE_FIELD could not go stale) and the merge is the database's: without the lock
+   * (tried in c35e116, two round trips instead of five, a sixth less service CPU per batch), two updates
+   * racing on one record both decide from the same read. Two that set the same value would both write
+   * and move `updatedAt` twice; several that add custom fields would together pass the limits each was
+   * checked against, and could pass what the column holds (64 KB), failing a whole statement of rows.
+   * With the lock the second waits for the first and decides from what it left.
    */
   async update(
     table: RecordTable<string>,
@@ -90,70 +91,68 @@ export class RecordMatchingStore {
     properties: readonly string[],
     references: readonly { rule: ReferenceRule; ids: string[] }[],
     now: Date,
-    decide: (stored: Map<string, StoredRecord>, found: Set<string>[]) => RecordWrite[][],
+    decide: (stored: Map<string, LockedRecord>, found: Set<string>[]) => RecordWrite[][],
   ): Promise<void> {
-    const distinct = [...new Set(crmIds)];
-    await this.db.run(`update ${table.name}`, async (manager) => {
-      const q = (name: string) => manager.connection.driver.escape(name);
-      const id = this.column(manager, table, 'crmId');
-      // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
-      const named = properties.map((property, i) => `${this.column(manager, table, property)} AS ${q(`v${i}`)}`);
-      const rows = (await manager.query(
-        `SELECT ${[
-          `${id} AS ${q('crmId')}`,
-          `${this.column(manager, table, 'externalId')} AS ${q('externalId')}`,
-          `${this.column(manager, table, 'customFields')} AS ${q('customFields')}`,
-          ...named,
-        ].join(', ')} FROM ${q(this.tableName(manager, table))} WHERE ${id} IN (${distinct.map(() => '?').join(', ')})`,
-        distinct,
-      )) as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
-      const found: Set<string>[] = [];
-      for (const { rule, ids } of references) found.push(await this.existing(manager, rule, ids));
-      const stored = new Map<string, StoredRecord>();
-      for (const row of rows) {
-        const values: Record<string, unknown> = {};
-        properties.forEach((property, i) => (values[property] = row[`v${i}`]));
-        stored.set(row.crmId, { externalId: row.externalId, customFields: row.customFields, values });
-      }
-      const rounds = decide(stored, found);
-      if (rounds.length === 0) return;
-      const metadata = manager.connection.getMetadata(table.entity);
-      const columnOf = (property: string) => {
-        const column = metadata.findColumnWithPropertyName(property);
-        if (!column) throw new Error(`${table.name} has no column for ${property}`);
-        return column.databaseName;
-      };
-      const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
-      const stamp: unknown = manager.connection.driver.preparePersistentValue(now, updatedAt);
-      // mysql2 would format a Date in the connection's zone; the DataSource stores UTC (timezone 'Z').
-      const timestamp = stamp instanceof Date ? stamp.toISOString().replace('T', ' ').slice(0, 23) : stamp;
-      const target = {
-        table: metadata.tableName,
-        id: metadata.findColumnWithPropertyName('crmId')!.databaseName,
-        customFields: metadata.findColumnWithPropertyName('customFields')!.databaseName,
-        updatedAt: updatedAt.databaseName,
-      };
-      const statements = rounds.map((round) =>
-        round
-          .map((write) => ({
-            id: write.crmId,
-            values: new Map([...write.values].map(([property, value]) => [columnOf(property), value])),
-            patch: write.patch,
-          }))
-          // One order of row locks for every batch, so that overlapping batches wait rather than deadlock.
-          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
-      );
-      const several = statements.length > 1 || statements[0].length > MERGE_ROWS_PER_STATEMENT;
-      const runner = manager.queryRunner!;
-      if (several) await runner.startTransaction();
+    const sorted = [...new Set(crmIds)].sort();
+    for (let attempt = 1; ; attempt++) {
       try {
-        for (const round of statements) await mergeUpdate(manager, target, round, timestamp);
-        if (several) await runner.commitTransaction();
+        return await this.db.transaction(
+          `update ${table.name}`,
+          async (manager) => {
+            const q = (name: string) => manager.connection.driver.escape(name);
+            const id = this.column(manager, table, 'crmId');
+            // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
+            const named = properties.map((property, i) => `${this.column(manager, table, property)} AS ${q(`v${i}`)}`);
+            const rows = (await manager.query(
+              `SELECT ${[
+                `${id} AS ${q('crmId')}`,
+                `${this.column(manager, table, 'externalId')} AS ${q('externalId')}`,
+                `${this.column(manager, table, 'customFields')} AS ${q('customFields')}`,
+                ...named,
+              ].join(', ')} FROM ${q(this.tableName(manager, table))} ` +
+                `WHERE ${id} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
+              sorted,
+            )) as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
+            const found: Set<string>[] = [];
+            for (const { rule, ids } of references) found.push(await this.existing(manager, rule, ids));
+            const stored = new Map<string, LockedRecord>();
+            for (const row of rows) {
+              const values: Record<string, unknown> = {};
+              properties.forEach((property, i) => (values[property] = row[`v${i}`]));
+              stored.set(row.crmId, { externalId: row.externalId, customFields: row.customFields, values });
+            }
+            const rounds = decide(stored, found);
+            const metadata = manager.connection.getMetadata(table.entity);
+            const columnOf = (property: string) => {
+              const column = metadata.findColumnWithPropertyName(property);
+              if (!column) throw new Error(`${table.name} has no column for ${property}`);
+              return column.databaseName;
+            };
+            const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
+            const stamp: unknown = manager.connection.driver.preparePersistentValue(now, updatedAt);
+            // mysql2 would format a Date in the connection's zone; the DataSource stores UTC (timezone 'Z').
+            const timestamp = stamp instanceof Date ? stamp.toISOString().replace('T', ' ').slice(0, 23) : stamp;
+            const target = {
+              table: metadata.tableName,
+              id: metadata.findColumnWithPropertyName('crmId')!.databaseName,
+              customFields: metadata.findColumnWithPropertyName('customFields')!.databaseName,
+              updatedAt: updatedAt.databaseName,
+            };
+            for (const round of rounds) {
+              const rows = round.map((write) => ({
+                id: write.crmId,
+                values: new Map([...write.values].map(([property, value]) => [columnOf(property), value])),
+                patch: write.patch,
+              }));
+              await mergeUpdate(manager, target, rows, timestamp);
+            }
+          },
+          'READ COMMITTED',
+        );
       } catch (error) {
-        if (several && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
+        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
       }
-    });
+    }
   }
 
   /** Which of `ids` a reference rule finds (owners: active users): one query. */

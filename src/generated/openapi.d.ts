@@ -55,9 +55,7 @@ export interface paths {
          *       holds an object is merged into it; custom keys the item does not name are never touched.
          *       The merge happens inside the database's UPDATE, so concurrent updates of different keys of
          *       one contact all survive. Limits as on create: 100 custom keys and 16 384 bytes of JSON, for
-         *       the item and for the contact once merged (as read just before the write: two updates racing
-         *       on one contact may together pass them; both are kept, and later updates that add keys are
-         *       refused until it is back under them).
+         *       the item and for the contact once merged.
          *     * `externalId` cannot change: sending a different one is `IMMUTABLE_FIELD` (sending the same
          *       one is allowed and ignored). `crmId`, `createdAt` and `updatedAt` are the service's.
          *     * `updatedAt` moves only when a stored value actually changed (compared exactly: a change of
@@ -1632,7 +1630,10 @@ export interface components {
          *       read, and the connection is closed behind the answer; or every database connection is in use and
          *       the pool's queue is full. Nothing was written.
          *     * **Database unavailable**: the database cannot be reached or did not answer within
-         *       `DB_QUERY_TIMEOUT_MS`. Nothing was written.
+         *       `DB_QUERY_TIMEOUT_MS`. Nothing was written, unless the database finished the statement after
+         *       that bound: then the batch was written whole (a batch is one statement or one transaction, never
+         *       stored in part), and the re-sent batch finds it (an activity or task only when sent with an
+         *       `Idempotency-Key`).
          *     * **Not answered in time**: the request took longer than `REQUEST_TIMEOUT_MS`; it may or may not have
          *       been stored.
          */

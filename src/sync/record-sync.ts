@@ -1,7 +1,7 @@
 // POST /<records>/sync and PUT /<records> for any record type (contacts, companies): the items read
 // by the engine's spec-driven validator, the matching rules tried in order (one query per rule for
-// the batch), and the partial merge (one read, one query per reference rule, one set-based
-// statement per round; why no lock is needed: RecordMatchingStore.update). A record type plugs in with a SyncDefinition, as it does into the batch
+// the batch), and the partial merge (one locked read, one query per reference rule, one set-based
+// statement per round). A record type plugs in with a SyncDefinition, as it does into the batch
 // engine with a BatchDefinition.
 import { batchItems, type BatchReference } from '../batch/batch-engine.js';
 import { ItemValidator } from '../batch/item-validator.js';

@@ -1,16 +1,16 @@
-// The checks an update makes against the stored records, as read just before it writes, for any record
+// The checks an update makes against the stored records, under lock, before it writes, for any record
 // type: the record exists, its externalId is not being changed, and its custom fields stay within the
 // limits once merged (and within what the databases' JSON functions take). The changes that pass are
 // split into rounds: round n holds the n-th change of each record, so that several items for one
 // crmId apply in request order, each round one set-based statement.
 //
-// It also decides, from the values read, whether each change really changes something
+// It also decides, from the values read under lock, whether each change really changes something
 // (`updatedAt` moves only then, and a change that changes nothing is not written): a named field whose
 // value differs from the stored one (compared exactly: a change of case is a change), or custom fields
 // that differ once merged. Later rounds compare against what the earlier ones leave.
 import { CUSTOM_FIELD_LIMITS } from '../batch/item-rules.js';
 import type { UpdateError, UpdateErrorCode } from '../contract/api-types.js';
-import type { StoredRecord } from '../database/record-matching-store.js';
+import type { LockedRecord } from '../database/record-matching-store.js';
 import { depthOf, hasEscapedLoneSurrogate, jsonEqual, MAX_CUSTOM_DEPTH, mergePatch } from './merge-patch.js';
 
 export interface RecordChange {
@@ -39,7 +39,7 @@ export function updateError(index: number, crmId: string | null, code: UpdateErr
  */
 export function planRounds<Change extends RecordChange, Row>(
   changes: readonly Change[],
-  stored: ReadonlyMap<string, StoredRecord>,
+  stored: ReadonlyMap<string, LockedRecord>,
   noun: string,
   errors: UpdateError[],
   toRow: (change: Change) => Row,

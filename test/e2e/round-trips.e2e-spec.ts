@@ -2,8 +2,8 @@
 // through a TcpProxy that counts the commands the server answers. A batch of new contacts is two
 // (which keys and owners exist; the INSERT IGNORE), a re-sent batch one. A batch of new links is one
 // (INSERT IGNORE ... SELECT over both sides), a re-sent one or one naming unknown records two (that,
-// then the lookup of both sides and the pairs). An update of 100 contacts is two (the read of the named
-// records, the merge), and a transaction only when it writes several statements. SQLite has no wire.
+// then the lookup of both sides and the pairs). An update of 100 contacts is one READ COMMITTED
+// transaction: its isolation, START, the locked read, one UPDATE a round, COMMIT. SQLite has no wire.
 import { ADMIN_KEY } from '../support/keys.js';
 import { leads, runId } from '../support/factories.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -81,26 +81,32 @@ const named = (commands: number[]) => commands.map((c) => COMMAND_NAMES[c] ?? `0
     expect(withUnknown.body).toMatchObject({ success: true, created: 0, existing: 49, errors: [{ index: 49, code: 'CONTACT_NOT_FOUND' }] });
     expect(named(proxy.commands)).toEqual(['execute', 'execute']);
   });
-  it('updates 100 contacts in two round trips, and opens a transaction only around several writes', async () => {
+  it('updates 100 contacts in one transaction of five round trips, whatever the batch size, with one UPDATE a round', async () => {
     const crmIds = ((await t.api.post('/contacts', { contacts: leads(`${run}-put`, 100) })).body.results as { crmId: string }[]).map((r) => r.crmId);
     const change = (n: number) => crmIds.map((crmId, i) => ({ crmId, title: `Title ${n}-${i}`, campaignOpens: n }));
+    const heads = () => proxy.statements.map((sql) => (/^(SET TRANSACTION|START TRANSACTION|SELECT|UPDATE|COMMIT)/i.exec(sql)?.[1] ?? sql).toUpperCase());
+    const clear = () => {
+      proxy.commands.length = 0;
+      proxy.statements.length = 0;
+    };
 
-    proxy.commands.length = 0;
+    clear();
     const once = await t.api.put('/contacts', { contacts: change(1) });
     expect(once.status).toBe(200);
     expect(once.body.errors).toEqual([]);
-    expect(named(proxy.commands)).toEqual(['query', 'query']);
+    expect(heads()).toEqual(['SET TRANSACTION', 'START TRANSACTION', 'SELECT', 'UPDATE', 'COMMIT']);
+    expect(proxy.statements[2]).toMatch(/FOR UPDATE$/);
 
-    // Two changes of one contact: two rounds, two UPDATEs, one transaction around them.
-    proxy.commands.length = 0;
+    // Two changes of one contact: two rounds, one UPDATE each.
+    clear();
     const twice = await t.api.put('/contacts', { contacts: [...change(2).slice(0, 3), { crmId: crmIds[0], title: 'Last' }] });
     expect(twice.body.errors).toEqual([]);
-    expect(named(proxy.commands)).toEqual(['query', 'query', 'query', 'query', 'query']); // read, START, UPDATE, UPDATE, COMMIT
+    expect(heads()).toEqual(['SET TRANSACTION', 'START TRANSACTION', 'SELECT', 'UPDATE', 'UPDATE', 'COMMIT']);
     expect((await t.api.get(`/contacts/${crmIds[0]}`)).body).toMatchObject({ title: 'Last', customFields: { campaignOpens: 2 } });
 
     // Nothing changes: nothing is written.
-    proxy.commands.length = 0;
+    clear();
     expect((await t.api.put('/contacts', { contacts: change(1).slice(5, 10) })).body.errors).toEqual([]);
-    expect(named(proxy.commands)).toEqual(['query']);
+    expect(heads()).toEqual(['SET TRANSACTION', 'START TRANSACTION', 'SELECT', 'COMMIT']);
   });
 });

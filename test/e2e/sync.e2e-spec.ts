@@ -3,6 +3,7 @@
 // batches update the same contacts in different orders.
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../src/database/data-source.js';
+import { ADMIN_KEY } from '../support/keys.js';
 import { leads, runId } from '../support/factories.js';
 import { createTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 
@@ -89,7 +90,14 @@ describe('Sync after an export, as Enginy runs it', () => {
       const order = w % 2 === 0 ? crmIds : [...crmIds].reverse();
       return order.map((crmId, i) => ({ crmId, [`writer${w}`]: i, phone: `+34 600 000 00${w}` }));
     });
+    const deadlocks = async () => {
+      const metrics = await t.api.get<string>('/metrics', { key: ADMIN_KEY, headers: { accept: 'text/plain' } });
+      return Number(/^crm_db_retries_total\{reason="deadlock"\} (\d+)$/m.exec(metrics.text)?.[1]);
+    };
+    const before = await deadlocks();
     const answers = await Promise.all(batches.map((contacts) => t.api.put('/contacts', { contacts })));
+    // The records are locked in crmId order whatever the items' order: the batches wait, never deadlock.
+    expect(await deadlocks()).toBe(before);
     for (const answer of answers) {
       expect(answer.status).toBe(200);
       expect(answer.body.errors).toEqual([]);

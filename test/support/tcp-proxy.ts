@@ -45,6 +45,8 @@ export class TcpProxy {
    * round trip. A command is a client packet with sequence number 0. Clear it to start counting.
    */
   readonly commands: number[] = [];
+  /** Beside each entry of `commands`: its SQL, or its head and tail when long (COM_QUERY, COM_STMT_PREPARE), '' for others. Clear both together. */
+  readonly statements: string[] = [];
 
   private constructor(
     private readonly targetHost: string,
@@ -111,7 +113,12 @@ export class TcpProxy {
       const length = buffer.readUIntLE(0, 3);
       if (buffer.length < 4 + length) break;
       const command = length > 0 ? buffer[4] : -1;
-      if (buffer[3] === 0 && !UNANSWERED_COMMANDS.has(command)) this.commands.push(command);
+      if (buffer[3] === 0 && !UNANSWERED_COMMANDS.has(command)) {
+        this.commands.push(command);
+        const end = 4 + length;
+        const sql = command !== 0x03 && command !== 0x16 ? '' : end - 5 <= 96 ? buffer.toString('utf8', 5, end) : `${buffer.toString('utf8', 5, 5 + 64)} … ${buffer.toString('utf8', end - 24, end)}`;
+        this.statements.push(sql.replace(/\s+/g, ' ').trim());
+      }
       buffer = buffer.subarray(4 + length);
     }
     link.pending = Buffer.from(buffer);
