@@ -90,7 +90,7 @@ export function toErrorResponse(error: unknown, retryAfterSeconds: number): Erro
     return fromDomain(
       new Refusal(
         'service_unavailable',
-        `The database is unavailable; nothing was written. Retry after ${retryAfterSeconds} s.`,
+        `The database is unavailable; retry after ${retryAfterSeconds} s.`,
         retryAfterSeconds,
         'database_unavailable',
       ),

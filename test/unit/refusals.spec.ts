@@ -18,7 +18,7 @@ describe('honest refusals', () => {
     for (const error of [connectionRefused, wrapped(connectionRefused)]) {
       const answer = toErrorResponse(error, 7);
       expect(answer).toMatchObject({ status: 503, headers: { 'Retry-After': '7' }, reason: 'database_unavailable' });
-      expect(answer.body.message).toMatch(/^The database is unavailable; nothing was written\. Retry after 7 s\.$/);
+      expect(answer.body.message).toMatch(/^The database is unavailable; retry after 7 s\.$/);
     }
   });
 
