@@ -123,10 +123,16 @@ export class RecordMatchingStore {
             }
             const rounds = decide(stored, found);
             const metadata = manager.connection.getMetadata(table.entity);
+            // Each write names its properties: their columns are looked up once per transaction, not per row.
+            const columns = new Map<string, string>();
             const columnOf = (property: string) => {
-              const column = metadata.findColumnWithPropertyName(property);
-              if (!column) throw new Error(`${table.name} has no column for ${property}`);
-              return column.databaseName;
+              let name = columns.get(property);
+              if (name === undefined) {
+                const column = metadata.findColumnWithPropertyName(property);
+                if (!column) throw new Error(`${table.name} has no column for ${property}`);
+                columns.set(property, (name = column.databaseName));
+              }
+              return name;
             };
             const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
             const stamp: unknown = manager.connection.driver.preparePersistentValue(now, updatedAt);

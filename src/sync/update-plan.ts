@@ -46,7 +46,8 @@ export function planRounds<Change extends RecordChange, Row>(
 ): Row[][] {
   const rounds: Row[][] = [];
   const seen = new Map<string, number>();
-  const custom = new Map<string, unknown>();
+  // What the earlier changes of a record leave in its custom fields, merged when a later change needs it.
+  const custom = new Map<string, () => unknown>();
   // What the earlier changes of a record leave in its named fields (those not here are as stored).
   const current = new Map<string, Record<string, unknown>>();
   for (const change of changes) {
@@ -60,23 +61,29 @@ export function planRounds<Change extends RecordChange, Row>(
       errors.push(updateError(index, crmId, 'IMMUTABLE_FIELD', 'externalId', 'externalId cannot change: it differs from the stored one.'));
       continue;
     }
-    let touch = false;
-    if (change.patch !== null) {
-      const outcome = mergeCustom(custom.has(crmId) ? custom.get(crmId) : record.customFields, change.patch, noun);
-      if ('problem' in outcome) {
-        const { code, field, message } = outcome.problem;
-        errors.push(updateError(index, crmId, code, field, message));
-        continue;
-      }
-      touch = !jsonEqual(outcome.base, outcome.merged);
-      custom.set(crmId, outcome.merged);
-    }
     const values = current.get(crmId) ?? record.values;
     let next: Record<string, unknown> | undefined;
     for (const [property, value] of Object.entries(change.fields)) {
       if (sameValue(property in values ? values[property] : undefined, value)) continue;
-      touch = true;
       (next ??= { ...values })[property] = value;
+    }
+    let touch = next !== undefined;
+    if (change.patch !== null) {
+      const earlier = custom.get(crmId);
+      if (touch && earlier === undefined && mergeSurelyFits(record.customFields, change.patch)) {
+        // A named field changes anyway, and no limit can refuse the merge: it is not computed unless a
+        // later change of this record needs what it leaves (the database merges for itself).
+        custom.set(crmId, once(lazyMerge(record.customFields, change.patch)));
+      } else {
+        const outcome = mergeCustom(earlier ? earlier() : record.customFields, change.patch, noun);
+        if ('problem' in outcome) {
+          const { code, field, message } = outcome.problem;
+          errors.push(updateError(index, crmId, code, field, message));
+          continue;
+        }
+        touch ||= !jsonEqual(outcome.base, outcome.merged);
+        custom.set(crmId, () => outcome.merged);
+      }
     }
     if (next) current.set(crmId, next);
     if (!touch) continue; // nothing to write: the item succeeds as it is
@@ -86,6 +93,17 @@ export function planRounds<Change extends RecordChange, Row>(
   }
   return rounds;
 }
+
+const once = <T>(compute: () => T): (() => T) => {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) [value, done] = [compute(), true];
+    return value;
+  };
+};
+
+const lazyMerge = (storedText: string | null, patch: string) => () => mergePatch(storedText === null ? {} : JSON.parse(storedText), JSON.parse(patch));
 
 /**
  * A stored value (as the driver reads it: text, a number for whole-number columns, null) against the
@@ -108,7 +126,7 @@ interface CustomProblem {
  * The custom fields before (`base`, parsed; `{}` when none) and once merged, or why the merge is
  * refused. `current` is stored JSON text or an earlier merge.
  */
-function mergeCustom(current: unknown, patch: string, noun: string): { base: unknown; merged: unknown } | { problem: CustomProblem } {
+export function mergeCustom(current: unknown, patch: string, noun: string): { base: unknown; merged: unknown } | { problem: CustomProblem } {
   if (typeof current === 'string' && hasEscapedLoneSurrogate(current)) {
     return { problem: { code: 'INVALID_FIELD', field: 'customFields', message: 'The stored custom fields hold text that is not valid Unicode; they cannot be merged.' } };
   }
@@ -126,6 +144,41 @@ function mergeCustom(current: unknown, patch: string, noun: string): { base: unk
     };
   }
   return { base, merged };
+}
+
+/**
+ * True when no limit can refuse merging `patch` into the stored custom fields (JSON text; null when
+ * none), told from the two texts without parsing them, by bounds that hold for any JSON text:
+ * - keys: each key of an object is followed by a colon, and the merge's keys are the stored ones and
+ *   the patch's, so it has no more keys than the two texts have colons;
+ * - depth: each level opens with a brace or a bracket, and a merge is never deeper than the deeper of
+ *   the two (a key keeps one side's value or merges both, level by level);
+ * - bytes: the bound of mergedBytesOver;
+ * - and the stored text holds no escaped lone surrogate.
+ * False says only that the merge must be computed to tell.
+ */
+export function mergeSurelyFits(storedText: string | null, patch: string): boolean {
+  const stored = storedText ?? '{}';
+  if ((stored.length + patch.length) * 3 > CUSTOM_FIELD_LIMITS.maxBytes || hasEscapedLoneSurrogate(stored)) return false;
+  const a = structureCount(stored);
+  const b = structureCount(patch);
+  return a.colons + b.colons <= CUSTOM_FIELD_LIMITS.maxKeys && Math.max(a.opens, b.opens) <= MAX_CUSTOM_DEPTH;
+}
+
+const COLON = 0x3a;
+const BRACE = 0x7b;
+const BRACKET = 0x5b;
+
+/** Colons, and opening braces and brackets, anywhere in a text (inside strings too: an upper bound). */
+function structureCount(text: string): { colons: number; opens: number } {
+  let colons = 0;
+  let opens = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COLON) colons++;
+    else if (c === BRACE || c === BRACKET) opens++;
+  }
+  return { colons, opens };
 }
 
 /**
