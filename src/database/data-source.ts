@@ -148,11 +148,6 @@ export function dataSourceOptions(config: AppConfig, server: MysqlServer = { fla
       // stack into a failure's; TypeORM wraps failures in QueryFailedError with the SQL anyway. 2 % of
       // the service's CPU on PUT /contacts.
       trace: false,
-      // Several statements in one packet, for Database.packedTransaction: an update's transaction start
-      // travels with its locked read and its COMMIT with its merge, two round trips instead of five. Every
-      // statement the service sends has its values as parameters and its names escaped from entity
-      // metadata: no request text is ever spliced into SQL, which is what would make this a risk.
-      multipleStatements: true,
       extra: {
         // Bounded queue: past it, a request fails fast (503) instead of piling up behind a dead database.
         queueLimit: config.dbPoolSize * 20,

@@ -17,18 +17,12 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { DatabaseTimeoutError, isDeadlock, isRetryable, withTimeout } from './database-errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { isMysqlFamily } from './data-source.js';
-import { destroyConnection, queryText } from './driver-adapter.js';
+import { destroyConnection } from './driver-adapter.js';
 
 /** Pauses before the 2nd, 3rd, ... run of an operation that failed on a retryable error; ±50 % jitter. */
 const RETRY_PAUSES_MS = [5, 20, 50, 100, 200, 400];
 
 export type RetryReason = 'deadlock' | 'node_not_ready';
-
-/**
- * Sends one statement of a packed transaction and answers its result (a SELECT's rows). `last` marks
- * the statement that ends the transaction: its COMMIT travels with it.
- */
-export type SendStatement = (sql: string, parameters: unknown[], last?: boolean) => Promise<unknown>;
 
 export interface OperationOptions {
   /** Defaults to DB_QUERY_TIMEOUT_MS. */
@@ -109,47 +103,6 @@ export class Database {
 
   transaction<T>(what: string, work: (manager: EntityManager) => Promise<T>, isolation: IsolationLevel | 'default' = 'default'): Promise<T> {
     return this.run(what, work, { transaction: isolation });
-  }
-
-  /**
-   * A transaction in as few round trips as the server allows, for work that reads, then writes what
-   * it decided from the read. On MySQL, `SET TRANSACTION ISOLATION LEVEL …` and `START TRANSACTION`
-   * travel in one packet with the first statement, and `COMMIT` with the statement marked last (the
-   * pool allows several statements in one packet: data-source.ts): a locked read and one UPDATE take
-   * two round trips instead of five. On SQLite, an ordinary transaction. Every statement goes through
-   * `send`; when `work` ends without a last one, a COMMIT of its own is sent. Any failure rolls back,
-   * and a connection that cannot roll back is closed, so that no open transaction goes back to the
-   * pool. Bounded in time and run again on a retryable error, as run() does.
-   */
-  packedTransaction<T>(what: string, isolation: IsolationLevel, work: (send: SendStatement, dataSource: DataSource) => Promise<T>): Promise<T> {
-    if (!isMysqlFamily(this.dataSource)) {
-      return this.transaction(what, (manager) => work((sql, parameters) => manager.query(sql, parameters), this.dataSource), isolation);
-    }
-    return this.run(what, async (manager) => {
-      const runner = manager.queryRunner!;
-      let open = false;
-      let ended = false;
-      const send: SendStatement = async (sql, parameters, last = false) => {
-        if (ended) throw new Error(`${what}: a statement after the transaction's last one`);
-        const head = open ? '' : `SET TRANSACTION ISOLATION LEVEL ${isolation}; START TRANSACTION; `;
-        open = true; // from here a failure rolls back, whatever part of the packet ran
-        ended = last;
-        const result = await queryText(runner, `${head}${sql}${last ? '; COMMIT' : ''}`, parameters);
-        // Several statements answer an array of their results: this one's follows the head's two.
-        return head || last ? (result as unknown[])[head ? 2 : 0] : result;
-      };
-      try {
-        const result = await work(send, this.dataSource);
-        if (open && !ended) {
-          ended = true;
-          await queryText(runner, 'COMMIT', []);
-        }
-        return result;
-      } catch (error) {
-        if (open) await queryText(runner, 'ROLLBACK', []).catch(() => destroyConnection(runner));
-        throw error;
-      }
-    });
   }
 
   /** True when a real query answers within `timeoutMs`. */

@@ -16,7 +16,6 @@ export interface StatementResult {
 /** The part of a mysql2 connection used here. */
 interface Mysql2Connection {
   execute(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): void;
-  query(sql: string, values: unknown[], callback: (error: Error | null, result: unknown) => void): void;
   destroy(): void;
 }
 
@@ -43,8 +42,8 @@ export class DriverInternalsMissing extends Error {
 function mysqlConnection(runner: QueryRunner): Mysql2Connection | undefined {
   if (!isMysqlFamily(runner.connection)) return undefined;
   const connection = (runner as unknown as { databaseConnection?: Partial<Mysql2Connection> }).databaseConnection;
-  if (typeof connection?.execute !== 'function' || typeof connection.query !== 'function' || typeof connection.destroy !== 'function') {
-    throw new DriverInternalsMissing("QueryRunner.databaseConnection.execute/query/destroy (mysql2's connection)");
+  if (typeof connection?.execute !== 'function' || typeof connection.destroy !== 'function') {
+    throw new DriverInternalsMissing("QueryRunner.databaseConnection.execute/destroy (mysql2's connection)");
   }
   return connection as Mysql2Connection;
 }
@@ -66,19 +65,6 @@ export async function execute(runner: QueryRunner, sql: string, values: unknown[
   return Array.isArray(raw)
     ? { records: raw as Record<string, unknown>[], affected: 0 }
     : { records: [], affected: (raw as { affectedRows?: number }).affectedRows ?? 0 };
-}
-
-/**
- * MySQL: sends SQL text on the runner's connection (which must be connected), the values formatted
- * into it by mysql2, errors wrapped as TypeORM's QueryFailedError. The text may hold several
- * statements (data-source.ts allows them): the answer is then mysql2's array of their results.
- */
-export async function queryText(runner: QueryRunner, sql: string, values: unknown[]): Promise<unknown> {
-  const connection = mysqlConnection(runner);
-  if (!connection) throw new Error('queryText is for MySQL connections');
-  return new Promise<unknown>((resolve, reject) => {
-    connection.query(sql, values, (error, result) => (error ? reject(new QueryFailedError(sql, values, error)) : resolve(result)));
-  });
 }
 
 /** MySQL: takes the runner's connection out of the pool and closes its socket. False on SQLite or before connect. */

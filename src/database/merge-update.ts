@@ -7,16 +7,15 @@
 // merged by the database itself (JSON_MERGE_PATCH / json_patch) inside the UPDATE: no read-modify-write,
 // so two concurrent updates of different keys of one record both survive.
 //
-// One statement (per 200 rows), built here and sent by the caller in its transaction, which also moves
-// `updated_at`: the caller writes only the rows where some value really changes (update-plan.ts
-// decides that from the values it read under lock).
+// One statement, in the caller's transaction, which also moves `updated_at`: the caller writes only the
+// rows where some value really changes (update-plan.ts decides that from the values it read under lock).
 //
 // Why grouped: the bench's update floors (docs/performance.md, "Sync and update") send the same 100
 // changes as one joined UPDATE and as 100 single-row UPDATEs in one transaction; on MariaDB 10.11 the
 // grouped form was 2.7x faster at concurrency 8. A join against a derived table also keeps one
 // statement shape whatever fields each item touches (a flag per column), where grouping items by the
 // fields they touch would send one statement per distinct shape.
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isMysqlFamily } from './data-source.js';
 
 export interface MergeTarget {
@@ -38,16 +37,15 @@ export interface MergeRow {
 /** SQLite bounds a compound SELECT at 500 terms; 200 rows also keep MySQL's statement small. */
 const ROWS_PER_STATEMENT = 200;
 
-export interface Statement {
-  sql: string;
-  parameters: unknown[];
-}
-
-/** The statements that merge `rows` into `target` (none when no row sets anything). */
-export function mergeStatements(dataSource: DataSource, target: MergeTarget, rows: readonly MergeRow[], timestamp: unknown): Statement[] {
-  const statements: Statement[] = [];
-  const sqlite = !isMysqlFamily(dataSource);
-  const q = (name: string) => dataSource.driver.escape(name);
+export async function mergeUpdate(
+  manager: EntityManager,
+  target: MergeTarget,
+  rows: readonly MergeRow[],
+  timestamp: unknown,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const sqlite = !isMysqlFamily(manager.connection);
+  const q = (name: string) => manager.connection.driver.escape(name);
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const columns = [...new Set(chunk.flatMap((row) => [...row.values.keys()]))].sort();
@@ -82,11 +80,10 @@ export function mergeStatements(dataSource: DataSource, target: MergeTarget, row
     const joined = `t.${q(target.id)} = v.${q('id')}`;
     if (sqlite) {
       const set = [`${q(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${q(column)} = ${value}`)].join(', ');
-      statements.push({ sql: `UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, parameters: [timestamp, ...params] });
+      await manager.query(`UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
     } else {
       const set = [`${t(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${t(column)} = ${value}`)].join(', ');
-      statements.push({ sql: `UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, parameters: [...params, timestamp] });
+      await manager.query(`UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
     }
   }
-  return statements;
 }

@@ -2,12 +2,13 @@
 // sync (one query per rule for the whole batch, on an indexed column, the oldest record per key) and
 // the transaction of an update (a locked read of the named records, then one set-based merge a round).
 import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource, EntityTarget } from 'typeorm';
+import type { EntityManager, EntityTarget } from 'typeorm';
 import type { ReferenceRule } from '../batch/batch-store.js';
 import type { MatchedRecord, RuleLookup } from '../sync/matching.js';
 import { isMysqlFamily } from './data-source.js';
-import { Database, type SendStatement } from './database.js';
-import { mergeStatements } from './merge-update.js';
+import { Database } from './database.js';
+import { isDeadlock } from './database-errors.js';
+import { mergeUpdate } from './merge-update.js';
 
 /** How a record table is matched and updated. */
 export interface RecordTable<Rule extends string> {
@@ -33,6 +34,8 @@ export interface LockedRecord {
   values: Record<string, unknown>;
 }
 
+const DEADLOCK_RETRIES = 3;
+
 @Injectable()
 export class RecordMatchingStore {
   constructor(@Inject(Database) private readonly db: Database) {}
@@ -50,18 +53,18 @@ export class RecordMatchingStore {
     return this.db.run(`match ${table.name}`, (manager) =>
       work(async (rule, keys) => {
         const q = (name: string) => manager.connection.driver.escape(name);
-        const column = this.column(manager.connection, table, table.matchProperties[rule]);
+        const column = this.column(manager, table, table.matchProperties[rule]);
         const picked = ['crmId', 'ownerId', 'updatedAt', ...(withCustomFields ? ['customFields'] : [])]
-          .map((property) => `${this.column(manager.connection, table, property)} AS ${q(property)}`)
+          .map((property) => `${this.column(manager, table, property)} AS ${q(property)}`)
           .join(', ');
-        const from = `FROM ${q(this.tableName(manager.connection, table))} WHERE ${column} IN (${keys.map(() => '?').join(', ')})`;
+        const from = `FROM ${q(this.tableName(manager, table))} WHERE ${column} IN (${keys.map(() => '?').join(', ')})`;
         const unique = manager.connection.getMetadata(table.entity).indices.some(
           (index) => index.isUnique && index.columns.length === 1 && index.columns[0].propertyName === table.matchProperties[rule],
         );
         const sql = unique
           ? `SELECT ${picked}, ${column} AS ${q('matchKey')} ${from}`
           : `SELECT * FROM (SELECT ${picked}, ${column} AS ${q('matchKey')}, ROW_NUMBER() OVER (PARTITION BY ${column} ORDER BY ` +
-            `${this.column(manager.connection, table, 'createdAt')}, ${this.column(manager.connection, table, 'crmId')}) AS ${q('n')} ${from}) m WHERE ${q('n')} = 1`;
+            `${this.column(manager, table, 'createdAt')}, ${this.column(manager, table, 'crmId')}) AS ${q('n')} ${from}) m WHERE ${q('n')} = 1`;
         const rows = (await manager.query(sql, keys)) as (MatchedRecord & { matchKey: string })[];
         return new Map(rows.map((row) => [row.matchKey, row]));
       }),
@@ -72,13 +75,11 @@ export class RecordMatchingStore {
    * Applies an update in one transaction: reads the named records with the stored values of
    * `properties` (locked on MySQL, so that the checks `decide` makes, and what it finds changed, still
    * hold when the writes land), lets `decide` turn them into rounds of rows, and writes each round
-   * with one set-based merge (see merge-update.ts). On MySQL that is two round trips: the
-   * transaction's start travels with the locked read, its COMMIT with the last merge
-   * (Database.packedTransaction). Run again whole on a deadlock.
+   * with one set-based merge (see merge-update.ts). Retried on deadlock.
    *
    * Why the read is locked, although records are never deleted and externalId never changes (so
    * NOT_FOUND and IMMUTABLE_FIELD could not go stale) and the merge is the database's: without the lock
-   * (tried in c35e116: a plain read and one autocommitted UPDATE, a sixth less service CPU per batch), two updates
+   * (tried in c35e116, two round trips instead of five, a sixth less service CPU per batch), two updates
    * racing on one record both decide from the same read. Two that set the same value would both write
    * and move `updatedAt` twice; several that add custom fields would together pass the limits each was
    * checked against, and could pass what the column holds (64 KB), failing a whole statement of rows.
@@ -93,63 +94,78 @@ export class RecordMatchingStore {
     decide: (stored: Map<string, LockedRecord>, found: Set<string>[]) => RecordWrite[][],
   ): Promise<void> {
     const sorted = [...new Set(crmIds)].sort();
-    // Two round trips on MySQL: the transaction's start with the locked read, the merge with its COMMIT.
-    await this.db.packedTransaction(`update ${table.name}`, 'READ COMMITTED', async (send, dataSource) => {
-      const q = (name: string) => dataSource.driver.escape(name);
-      const metadata = dataSource.getMetadata(table.entity);
-      // Each write names its properties: their columns are looked up once per transaction, not per row.
-      const columns = new Map<string, string>();
-      const columnOf = (property: string) => {
-        let name = columns.get(property);
-        if (name === undefined) {
-          const column = metadata.findColumnWithPropertyName(property);
-          if (!column) throw new Error(`${table.name} has no column for ${property}`);
-          columns.set(property, (name = column.databaseName));
-        }
-        return name;
-      };
-      const id = q(columnOf('crmId'));
-      // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
-      const named = properties.map((property, i) => `${q(columnOf(property))} AS ${q(`v${i}`)}`);
-      const rows = (await send(
-        `SELECT ${[`${id} AS ${q('crmId')}`, `${q(columnOf('externalId'))} AS ${q('externalId')}`, `${q(columnOf('customFields'))} AS ${q('customFields')}`, ...named].join(', ')} ` +
-          `FROM ${q(metadata.tableName)} WHERE ${id} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${id}${isMysqlFamily(dataSource) ? ' FOR UPDATE' : ''}`,
-        sorted,
-      )) as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
-      const found: Set<string>[] = [];
-      for (const { rule, ids } of references) found.push(await this.existing(send, dataSource, rule, ids));
-      const stored = new Map<string, LockedRecord>();
-      for (const row of rows) {
-        const values: Record<string, unknown> = {};
-        properties.forEach((property, i) => (values[property] = row[`v${i}`]));
-        stored.set(row.crmId, { externalId: row.externalId, customFields: row.customFields, values });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(
+          `update ${table.name}`,
+          async (manager) => {
+            const q = (name: string) => manager.connection.driver.escape(name);
+            const id = this.column(manager, table, 'crmId');
+            // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
+            const named = properties.map((property, i) => `${this.column(manager, table, property)} AS ${q(`v${i}`)}`);
+            const rows = (await manager.query(
+              `SELECT ${[
+                `${id} AS ${q('crmId')}`,
+                `${this.column(manager, table, 'externalId')} AS ${q('externalId')}`,
+                `${this.column(manager, table, 'customFields')} AS ${q('customFields')}`,
+                ...named,
+              ].join(', ')} FROM ${q(this.tableName(manager, table))} ` +
+                `WHERE ${id} IN (${sorted.map(() => '?').join(', ')}) ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
+              sorted,
+            )) as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
+            const found: Set<string>[] = [];
+            for (const { rule, ids } of references) found.push(await this.existing(manager, rule, ids));
+            const stored = new Map<string, LockedRecord>();
+            for (const row of rows) {
+              const values: Record<string, unknown> = {};
+              properties.forEach((property, i) => (values[property] = row[`v${i}`]));
+              stored.set(row.crmId, { externalId: row.externalId, customFields: row.customFields, values });
+            }
+            const rounds = decide(stored, found);
+            const metadata = manager.connection.getMetadata(table.entity);
+            // Each write names its properties: their columns are looked up once per transaction, not per row.
+            const columns = new Map<string, string>();
+            const columnOf = (property: string) => {
+              let name = columns.get(property);
+              if (name === undefined) {
+                const column = metadata.findColumnWithPropertyName(property);
+                if (!column) throw new Error(`${table.name} has no column for ${property}`);
+                columns.set(property, (name = column.databaseName));
+              }
+              return name;
+            };
+            const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
+            const stamp: unknown = manager.connection.driver.preparePersistentValue(now, updatedAt);
+            // mysql2 would format a Date in the connection's zone; the DataSource stores UTC (timezone 'Z').
+            const timestamp = stamp instanceof Date ? stamp.toISOString().replace('T', ' ').slice(0, 23) : stamp;
+            const target = {
+              table: metadata.tableName,
+              id: metadata.findColumnWithPropertyName('crmId')!.databaseName,
+              customFields: metadata.findColumnWithPropertyName('customFields')!.databaseName,
+              updatedAt: updatedAt.databaseName,
+            };
+            for (const round of rounds) {
+              const rows = round.map((write) => ({
+                id: write.crmId,
+                values: new Map([...write.values].map(([property, value]) => [columnOf(property), value])),
+                patch: write.patch,
+              }));
+              await mergeUpdate(manager, target, rows, timestamp);
+            }
+          },
+          'READ COMMITTED',
+        );
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
       }
-      const updatedAt = metadata.findColumnWithPropertyName('updatedAt')!;
-      const stamp: unknown = dataSource.driver.preparePersistentValue(now, updatedAt);
-      // mysql2 would format a Date in the connection's zone; the DataSource stores UTC (timezone 'Z').
-      const timestamp = stamp instanceof Date ? stamp.toISOString().replace('T', ' ').slice(0, 23) : stamp;
-      const target = { table: metadata.tableName, id: columnOf('crmId'), customFields: columnOf('customFields'), updatedAt: updatedAt.databaseName };
-      const statements = decide(stored, found).flatMap((round) =>
-        mergeStatements(
-          dataSource,
-          target,
-          round.map((write) => ({
-            id: write.crmId,
-            values: new Map([...write.values].map(([property, value]) => [columnOf(property), value])),
-            patch: write.patch,
-          })),
-          timestamp,
-        ),
-      );
-      for (const [n, { sql, parameters }] of statements.entries()) await send(sql, parameters, n === statements.length - 1);
-    });
+    }
   }
 
-  /** Which of `ids` a reference rule finds (owners: active users): one query, in the update's transaction. */
-  private async existing(send: SendStatement, dataSource: DataSource, rule: ReferenceRule, ids: string[]): Promise<Set<string>> {
+  /** Which of `ids` a reference rule finds (owners: active users): one query. */
+  private async existing(manager: EntityManager, rule: ReferenceRule, ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const metadata = dataSource.getMetadata(rule.entity);
-    const q = (name: string) => dataSource.driver.escape(name);
+    const metadata = manager.connection.getMetadata(rule.entity);
+    const q = (name: string) => manager.connection.driver.escape(name);
     const column = (property: string) => {
       const found = metadata.findColumnWithPropertyName(property);
       if (!found) throw new Error(`${metadata.name} has no column for ${property}`);
@@ -161,9 +177,9 @@ export class RecordMatchingStore {
     if (rule.where) {
       const where = column(rule.where.property);
       filter = `${q(where.databaseName)} = ? AND `;
-      values.push(dataSource.driver.preparePersistentValue(rule.where.value, where));
+      values.push(manager.connection.driver.preparePersistentValue(rule.where.value, where));
     }
-    const rows = (await send(`SELECT ${id} AS ${q('id')} FROM ${q(metadata.tableName)} WHERE ${filter}${id} IN (${ids.map(() => '?').join(', ')})`, [
+    const rows = (await manager.query(`SELECT ${id} AS ${q('id')} FROM ${q(metadata.tableName)} WHERE ${filter}${id} IN (${ids.map(() => '?').join(', ')})`, [
       ...values,
       ...ids,
     ])) as { id: string }[];
@@ -171,13 +187,13 @@ export class RecordMatchingStore {
   }
 
   /** The escaped column of an entity property. */
-  private column(dataSource: DataSource, table: RecordTable<string>, property: string): string {
-    const column = dataSource.getMetadata(table.entity).findColumnWithPropertyName(property);
+  private column(manager: EntityManager, table: RecordTable<string>, property: string): string {
+    const column = manager.connection.getMetadata(table.entity).findColumnWithPropertyName(property);
     if (!column) throw new Error(`${table.name} has no column for ${property}`);
-    return dataSource.driver.escape(column.databaseName);
+    return manager.connection.driver.escape(column.databaseName);
   }
 
-  private tableName(dataSource: DataSource, table: RecordTable<string>): string {
-    return dataSource.getMetadata(table.entity).tableName;
+  private tableName(manager: EntityManager, table: RecordTable<string>): string {
+    return manager.connection.getMetadata(table.entity).tableName;
   }
 }

@@ -116,7 +116,7 @@ export class TcpProxy {
       if (buffer[3] === 0 && !UNANSWERED_COMMANDS.has(command)) {
         this.commands.push(command);
         const end = 4 + length;
-        const sql = command !== 0x03 && command !== 0x16 ? '' : end - 5 <= 160 ? buffer.toString('utf8', 5, end) : `${buffer.toString('utf8', 5, 5 + 100)} … ${buffer.toString('utf8', end - 40, end)}`;
+        const sql = command !== 0x03 && command !== 0x16 ? '' : end - 5 <= 96 ? buffer.toString('utf8', 5, end) : `${buffer.toString('utf8', 5, 5 + 64)} … ${buffer.toString('utf8', end - 24, end)}`;
         this.statements.push(sql.replace(/\s+/g, ' ').trim());
       }
       buffer = buffer.subarray(4 + length);
