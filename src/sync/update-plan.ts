@@ -147,18 +147,20 @@ export function mergeCustom(current: unknown, patch: string, noun: string): { ba
 }
 
 /**
- * True when no limit can refuse merging `patch` into the stored custom fields (JSON text; null when
- * none), told from the two texts without parsing them, by bounds that hold for any JSON text:
+ * True when no limit can refuse merging `patch` (an object's JSON as JSON.stringify writes it, which is
+ * what an update item's patch is) into the stored custom fields (JSON text; null when none), told from
+ * the two texts without parsing them:
  * - keys: each key of an object is followed by a colon, and the merge's keys are the stored ones and
  *   the patch's, so it has no more keys than the two texts have colons;
  * - depth: each level opens with a brace or a bracket, and a merge is never deeper than the deeper of
  *   the two (a key keeps one side's value or merges both, level by level);
- * - bytes: the bound of mergedBytesOver;
+ * - bytes: the bound of mergedBytesOver (no stored text: the merge is the patch without its nulls);
  * - and the stored text holds no escaped lone surrogate.
  * False says only that the merge must be computed to tell.
  */
 export function mergeSurelyFits(storedText: string | null, patch: string): boolean {
   const stored = storedText ?? '{}';
+  if (patch.charCodeAt(0) !== BRACE) return false; // not an object: the merge is the patch itself
   if ((stored.length + patch.length) * 3 > CUSTOM_FIELD_LIMITS.maxBytes || hasEscapedLoneSurrogate(stored)) return false;
   const a = structureCount(stored);
   const b = structureCount(patch);
@@ -185,7 +187,10 @@ function structureCount(text: string): { colons: number; opens: number } {
  * Whether the merged custom fields take more than the limit in bytes of JSON. Serialized compactly, a
  * merge of stored JSON text and a patch is never longer than the two texts together (a key is kept from
  * one side or the other, a nested merge likewise), and a UTF-16 unit never takes more than 3 bytes of
- * UTF-8: when that bound is under the limit, nothing is serialized.
+ * UTF-8: when that bound is under the limit, nothing is serialized. (That holds for texts as
+ * JSON.stringify writes them, as the service stores them. A database that rewrote a large number
+ * shorter, 1e20 for 100000000000000000000, could make the serialized merge longer than its texts; the
+ * threefold margin covers that unless such numbers are most of the fields.)
  */
 function mergedBytesOver(current: unknown, patch: string, merged: unknown): boolean {
   if (typeof current === 'string' && (current.length + patch.length) * 3 <= CUSTOM_FIELD_LIMITS.maxBytes) return false;

@@ -34,16 +34,20 @@ describe('mergeSurelyFits', () => {
     const json = fc.jsonValue({ maxDepth: 3 });
     const object = (maxKeys: number) => fc.dictionary(fc.string({ maxLength: 4 }), json, { maxKeys });
     // Objects near each limit: many keys, deep nesting, long texts, and a stored lone surrogate.
+    // Text of 1 to 4 bytes a character in UTF-8, long enough to pass the byte limit or come near it.
+    const long = fc.string({ unit: fc.constantFrom('a', 'é', '€', '😀'), minLength: 3000, maxLength: 6000 });
     const stored = fc.oneof(
       object(8),
       object(70),
       fc.integer({ min: 1, max: MAX_CUSTOM_DEPTH + 3 }).map(nested),
-      fc.string({ minLength: 5000, maxLength: 6000 }).map((text) => ({ text })),
+      long.map((text) => ({ text })),
       fc.constant({ lone: 'x\ud800' }),
+      fc.constant(null),
     );
+    const patches = fc.oneof(object(8), object(45), fc.integer({ min: 1, max: MAX_CUSTOM_DEPTH + 3 }).map((depth) => ({ deep: nested(depth) })), long.map((text) => ({ text })));
     fc.assert(
-      fc.property(stored, fc.oneof(object(8), object(45), fc.integer({ min: 1, max: MAX_CUSTOM_DEPTH + 3 }).map((depth) => ({ deep: nested(depth) }))), (base, patch) => {
-        const baseText = JSON.stringify(base);
+      fc.property(stored, patches, (base, patch) => {
+        const baseText = base === null ? null : JSON.stringify(base);
         const patchText = JSON.stringify(patch);
         if (mergeSurelyFits(baseText, patchText)) expect(mergeCustom(baseText, patchText, 'contact')).not.toHaveProperty('problem');
       }),
@@ -59,6 +63,11 @@ describe('mergeSurelyFits', () => {
     expect(mergeSurelyFits(JSON.stringify({ lone: 'x\ud800' }), '{"a":1}')).toBe(false);
     expect(mergeSurelyFits(JSON.stringify({ campaigns: 'Q1 Outbound', leadScore: 40, skills: ['a', 'b'] }), '{"campaignOpens":2}')).toBe(true);
     expect(mergeSurelyFits(null, '{"campaignOpens":2}')).toBe(true);
+    // At the limits themselves: 100 keys, 30 levels.
+    expect(mergeSurelyFits(JSON.stringify(keys(60)), JSON.stringify(keys(40, 'p')))).toBe(true);
+    expect(mergeSurelyFits(JSON.stringify(nested(MAX_CUSTOM_DEPTH)), '{"a":1}')).toBe(true);
+    // A patch that is not an object replaces the whole: its own length counts.
+    expect(mergeSurelyFits('{}', JSON.stringify(Array(101).fill(0)))).toBe(false);
   });
 });
 
@@ -81,6 +90,25 @@ describe('planRounds', () => {
     ]);
     expect(errors).toEqual([]);
     expect(rounds).toEqual([[0, 1], [3, 4]]);
+  });
+
+  it('leaves a record as it was after a refused change, for the next change of it', () => {
+    const { rounds, errors } = plan({ a: { customFields: keys(99) } }, [
+      { crmId: 'a', fields: { title: 'New' }, patch: JSON.stringify({ x: 1, y: 2 }) }, // refused: 101 keys
+      { crmId: 'a', fields: { title: 'New' }, patch: null }, // the title is still to change
+      { crmId: 'a', fields: {}, patch: JSON.stringify({ x: 1 }) }, // 100 keys: y was never added
+    ]);
+    expect(errors).toEqual([expect.objectContaining({ index: 0, code: 'TOO_MANY_CUSTOM_FIELDS' })]);
+    expect(rounds).toEqual([[1], [2]]);
+  });
+
+  it('merges into no stored custom fields when a later change needs what the first left', () => {
+    const { rounds, errors } = plan({ b: { customFields: null } }, [
+      { crmId: 'b', fields: { title: 'New' }, patch: '{"opens":2,"gone":null}' },
+      { crmId: 'b', fields: {}, patch: '{"opens":2}' }, // what the first left: nothing to write
+    ]);
+    expect(errors).toEqual([]);
+    expect(rounds).toEqual([[0]]);
   });
 
   it('counts the keys an earlier change added against the limit', () => {
