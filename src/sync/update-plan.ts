@@ -73,7 +73,9 @@ export function planRounds<Change extends RecordChange, Row>(
       if (touch && earlier === undefined && mergeSurelyFits(record.customFields, change.patch)) {
         // A named field changes anyway, and no limit can refuse the merge: it is not computed unless a
         // later change of this record needs what it leaves (the database merges for itself).
-        custom.set(crmId, once(lazyMerge(record.customFields, change.patch)));
+        const { customFields } = record;
+        const patch = change.patch;
+        custom.set(crmId, () => mergePatch(parsedCustom(customFields), JSON.parse(patch)));
       } else {
         const outcome = mergeCustom(earlier ? earlier() : record.customFields, change.patch, noun);
         if ('problem' in outcome) {
@@ -94,16 +96,8 @@ export function planRounds<Change extends RecordChange, Row>(
   return rounds;
 }
 
-const once = <T>(compute: () => T): (() => T) => {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) [value, done] = [compute(), true];
-    return value;
-  };
-};
-
-const lazyMerge = (storedText: string | null, patch: string) => () => mergePatch(storedText === null ? {} : JSON.parse(storedText), JSON.parse(patch));
+/** Custom fields as stored JSON text (parsed; `{}` when none) or as an earlier merge left them. */
+const parsedCustom = (current: unknown): unknown => (typeof current === 'string' ? (JSON.parse(current) as unknown) : (current ?? {}));
 
 /**
  * A stored value (as the driver reads it: text, a number for whole-number columns, null) against the
@@ -130,7 +124,7 @@ export function mergeCustom(current: unknown, patch: string, noun: string): { ba
   if (typeof current === 'string' && hasEscapedLoneSurrogate(current)) {
     return { problem: { code: 'INVALID_FIELD', field: 'customFields', message: 'The stored custom fields hold text that is not valid Unicode; they cannot be merged.' } };
   }
-  const base = typeof current === 'string' ? (JSON.parse(current) as unknown) : (current ?? {});
+  const base = parsedCustom(current);
   const merged = mergePatch(base, JSON.parse(patch)) as Record<string, unknown>;
   if (Object.keys(merged).length > CUSTOM_FIELD_LIMITS.maxKeys) {
     return { problem: { code: 'TOO_MANY_CUSTOM_FIELDS', message: `Once merged, the ${noun} would have more than ${CUSTOM_FIELD_LIMITS.maxKeys} custom fields.` } };
@@ -161,7 +155,7 @@ export function mergeCustom(current: unknown, patch: string, noun: string): { ba
 export function mergeSurelyFits(storedText: string | null, patch: string): boolean {
   const stored = storedText ?? '{}';
   if (patch.charCodeAt(0) !== BRACE) return false; // not an object: the merge is the patch itself
-  if ((stored.length + patch.length) * 3 > CUSTOM_FIELD_LIMITS.maxBytes || hasEscapedLoneSurrogate(stored)) return false;
+  if (!bytesSurelyWithin(stored, patch) || hasEscapedLoneSurrogate(stored)) return false;
   const a = structureCount(stored);
   const b = structureCount(patch);
   return a.colons + b.colons <= CUSTOM_FIELD_LIMITS.maxKeys && Math.max(a.opens, b.opens) <= MAX_CUSTOM_DEPTH;
@@ -193,6 +187,11 @@ function structureCount(text: string): { colons: number; opens: number } {
  * threefold margin covers that unless such numbers are most of the fields.)
  */
 function mergedBytesOver(current: unknown, patch: string, merged: unknown): boolean {
-  if (typeof current === 'string' && (current.length + patch.length) * 3 <= CUSTOM_FIELD_LIMITS.maxBytes) return false;
+  if (typeof current === 'string' && bytesSurelyWithin(current, patch)) return false;
   return Buffer.byteLength(JSON.stringify(merged), 'utf8') > CUSTOM_FIELD_LIMITS.maxBytes;
+}
+
+/** The bound of mergedBytesOver: the two texts together, at 3 bytes of UTF-8 a UTF-16 unit, within the limit. */
+function bytesSurelyWithin(stored: string, patch: string): boolean {
+  return (stored.length + patch.length) * 3 <= CUSTOM_FIELD_LIMITS.maxBytes;
 }
