@@ -75,10 +75,16 @@ export function placeholders(count: number): string {
   return `(${new Array<string>(count).fill('?').join(', ')})`;
 }
 
-/** The values, padded with the first one to a power of two, so that few statement shapes exist. */
-export function padded<T>(values: T[]): T[] {
+/** The power of two that a list of `count` values is padded to, so that few statement shapes exist. */
+export function paddedLength(count: number): number {
   let size = 1;
-  while (size < values.length) size *= 2;
+  while (size < count) size *= 2;
+  return size;
+}
+
+/** The values, padded with the first one to a power of two (paddedLength). */
+export function padded<T>(values: T[]): T[] {
+  const size = paddedLength(values.length);
   const out = values.slice();
   while (out.length < size) out.push(values[0]);
   return out;

@@ -16,7 +16,9 @@
 // statement shape whatever fields each item touches (a flag per column), where grouping items by the
 // fields they touch would send one statement per distinct shape.
 import type { EntityManager } from 'typeorm';
+import { paddedLength } from '../batch/batch-store.js';
 import { isMysqlFamily } from './data-source.js';
+import { execute } from './driver-adapter.js';
 
 export interface MergeTarget {
   table: string;
@@ -34,8 +36,8 @@ export interface MergeRow {
   patch: string | null;
 }
 
-/** SQLite bounds a compound SELECT at 500 terms; 200 rows also keep MySQL's statement small. */
-const ROWS_PER_STATEMENT = 200;
+/** SQLite bounds a compound SELECT at 500 terms; a power of two, as the padding below makes every statement. */
+const ROWS_PER_STATEMENT = 256;
 
 export async function mergeUpdate(
   manager: EntityManager,
@@ -55,14 +57,19 @@ export async function mergeUpdate(
     // The derived table: id, p (patch), then s<i> (1 when the item sets column i) and v<i> (its value).
     const names = ['id', 'p', ...columns.flatMap((_, i) => [`s${i}`, `v${i}`])];
     const params: unknown[] = [];
-    const selects = chunk.map((row, r) => {
+    for (const row of chunk) {
       params.push(row.id, row.patch ?? null);
       for (const column of columns) {
         const set = row.values.has(column);
         params.push(set ? 1 : 0, set ? (row.values.get(column) ?? null) : null);
       }
-      return `SELECT ${names.map((name) => (r === 0 ? `? AS ${q(name)}` : '?')).join(', ')}`;
-    });
+    }
+    // Padded to a power of two with rows that join nothing (a NULL id, setting nothing), so that a few
+    // statement shapes serve every batch size: on MySQL the statement goes prepared, and mysql2 keeps
+    // it per connection (maxPreparedStatements in data-source.ts).
+    const size = paddedLength(chunk.length);
+    for (let r = chunk.length; r < size; r++) params.push(null, null, ...columns.flatMap(() => [0, null]));
+    const selects = Array.from({ length: size }, (_, r) => `SELECT ${names.map((name) => (r === 0 ? `? AS ${q(name)}` : '?')).join(', ')}`);
     const derived = `(${selects.join(' UNION ALL ')}) AS v`;
 
     const t = (column: string) => `t.${q(column)}`;
@@ -80,10 +87,10 @@ export async function mergeUpdate(
     const joined = `t.${q(target.id)} = v.${q('id')}`;
     if (sqlite) {
       const set = [`${q(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${q(column)} = ${value}`)].join(', ');
-      await manager.query(`UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
+      await execute(manager.queryRunner!, `UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
     } else {
       const set = [`${t(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${t(column)} = ${value}`)].join(', ');
-      await manager.query(`UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
+      await execute(manager.queryRunner!, `UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
     }
   }
 }

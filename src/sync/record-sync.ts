@@ -92,7 +92,8 @@ export class RecordSync<Rule extends string> {
         rule,
         ids: [...new Set(changes.flatMap((change) => (typeof change.fields[rule.field] === 'string' ? [change.fields[rule.field]!] : [])))],
       }));
-      const named = [...new Set(changes.flatMap((change) => Object.keys(change.fields)))];
+      // Sorted: the locked read's statement is one shape for items naming the same fields in any order.
+      const named = [...new Set(changes.flatMap((change) => Object.keys(change.fields)))].sort();
       await this.store.update(table, changes.map((change) => change.crmId), named, referenced, new Date(), (stored, found) => {
         late = []; // a deadlock retry decides again
         const referencedOk = changes.filter((change) => {
