@@ -69,8 +69,8 @@ export async function mergeUpdate(
     // it per connection (maxPreparedStatements in data-source.ts).
     const size = paddedLength(chunk.length);
     for (let r = chunk.length; r < size; r++) params.push(null, null, ...columns.flatMap(() => [0, null]));
-    const selects = Array.from({ length: size }, (_, r) => `SELECT ${names.map((name) => (r === 0 ? `? AS ${q(name)}` : '?')).join(', ')}`);
-    const derived = `(${selects.join(' UNION ALL ')}) AS v`;
+    const first = `SELECT ${names.map((name) => `? AS ${q(name)}`).join(', ')}`;
+    const derived = `(${first}${` UNION ALL SELECT ${'?, '.repeat(names.length - 1)}?`.repeat(size - 1)}) AS v`;
 
     const t = (column: string) => `t.${q(column)}`;
     const stored = `COALESCE(${t(target.customFields)}, '{}')`;
