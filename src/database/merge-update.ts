@@ -48,6 +48,12 @@ export async function mergeUpdate(
   if (rows.length === 0) return;
   const sqlite = !isMysqlFamily(manager.connection);
   const q = (name: string) => manager.connection.driver.escape(name);
+  // Prepared on MariaDB only. MySQL 8.0.22 and later fix each parameter's type when the statement is
+  // prepared, and these stand alone in a SELECT list, with no column to take a type from (a 16 KB patch,
+  // a long description); that is not tried here (CI runs MariaDB), so MySQL keeps the SQL text, whose
+  // literals carry their own types. SQLite: TypeORM's query either way.
+  const send = (sql: string, values: unknown[]): Promise<unknown> =>
+    manager.connection.options.type === 'mariadb' ? execute(manager.queryRunner!, sql, values) : manager.query(sql, values);
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const columns = [...new Set(chunk.flatMap((row) => [...row.values.keys()]))].sort();
@@ -65,7 +71,7 @@ export async function mergeUpdate(
       }
     }
     // Padded to a power of two with rows that join nothing (a NULL id, setting nothing), so that a few
-    // statement shapes serve every batch size: on MySQL the statement goes prepared, and mysql2 keeps
+    // statement shapes serve every batch size: on MariaDB the statement goes prepared, and mysql2 keeps
     // it per connection (maxPreparedStatements in data-source.ts).
     const size = paddedLength(chunk.length);
     for (let r = chunk.length; r < size; r++) params.push(null, null, ...columns.flatMap(() => [0, null]));
@@ -87,10 +93,10 @@ export async function mergeUpdate(
     const joined = `t.${q(target.id)} = v.${q('id')}`;
     if (sqlite) {
       const set = [`${q(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${q(column)} = ${value}`)].join(', ');
-      await execute(manager.queryRunner!, `UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
+      await send(`UPDATE ${table} AS t SET ${set} FROM ${derived} WHERE ${joined}`, [timestamp, ...params]);
     } else {
       const set = [`${t(target.updatedAt)} = ?`, ...assignments.map(([column, value]) => `${t(column)} = ${value}`)].join(', ');
-      await execute(manager.queryRunner!, `UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
+      await send(`UPDATE ${table} t JOIN ${derived} ON ${joined} SET ${set}`, [...params, timestamp]);
     }
   }
 }
