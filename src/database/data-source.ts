@@ -152,10 +152,10 @@ export function dataSourceOptions(config: AppConfig, server: MysqlServer = { fla
         // Bounded queue: past it, a request fails fast (503) instead of piling up behind a dead database.
         queueLimit: config.dbPoolSize * 20,
         enableKeepAlive: true,
-        // Batch statements go prepared (the batch engine's, the links', PUT's locked read, and on MariaDB its
-        // merge; each padded to a power of two so that a few shapes serve every batch). mysql2 caches them per connection
-        // (16 000 by default, while the server allows 16 382 in all): a small cache bounds what the pool
-        // holds on the server and still keeps a batch of 100 prepared once per connection.
+        // Batch statements go prepared (the batch engine's, the links', PUT's locked read, and on MariaDB
+        // its merge; each padded to a power of two so that a few shapes serve every batch). mysql2 caches
+        // them per connection (16 000 by default, while the server allows 16 382 in all): a small cache
+        // bounds what the pool holds on the server and still keeps a batch of 100 prepared once per connection.
         maxPreparedStatements: 16,
       },
     };

@@ -104,8 +104,9 @@ export class RecordMatchingStore {
             const id = this.column(manager, table, 'crmId');
             // The named properties as v0, v1, ...: their names are the API's, never spliced into SQL as aliases.
             const named = properties.map((property, i) => `${this.column(manager, table, property)} AS ${q(`v${i}`)}`);
-            // Prepared on MySQL, the ids padded to a power of two: a few statement shapes serve every batch.
-            const ids = padded(sorted);
+            // Prepared on MySQL and MariaDB (the ids compare with the key column, which types them), padded
+            // to a power of two: a few statement shapes serve every batch.
+            const lockedIds = padded(sorted);
             const { records } = await execute(
               manager.queryRunner!,
               `SELECT ${[
@@ -114,8 +115,8 @@ export class RecordMatchingStore {
                 `${this.column(manager, table, 'customFields')} AS ${q('customFields')}`,
                 ...named,
               ].join(', ')} FROM ${q(this.tableName(manager, table))} ` +
-                `WHERE ${id} IN ${placeholders(ids.length)} ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
-              ids,
+                `WHERE ${id} IN ${placeholders(lockedIds.length)} ORDER BY ${id}${isMysqlFamily(manager.connection) ? ' FOR UPDATE' : ''}`,
+              lockedIds,
             );
             const rows = records as ({ crmId: string; externalId: string; customFields: string | null } & Record<string, unknown>)[];
             const found: Set<string>[] = [];
